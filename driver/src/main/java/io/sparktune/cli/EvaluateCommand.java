@@ -1,0 +1,33 @@
+package io.sparktune.cli;
+
+import io.sparktune.job.EvaluateJob;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sparktune evaluate}: distributed evaluation of a model on a data set. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Evaluate a model (a run directory or model file) on every example of a data set.")
+final class EvaluateCommand implements Callable<Integer> {
+  @Mixin
+  JobOptions options;
+
+  @Option(names = "--model", paramLabel = "URI", description = "The model to evaluate; overrides model.uri.")
+  String model;
+
+  @Option(names = "--data", paramLabel = "URI", description = "The data to evaluate on; overrides data.train-uri.")
+  String data;
+
+  @Override
+  public Integer call() {
+    if (model != null) {
+      options.overrides.add("model.uri=\"" + model + "\"");
+    }
+    if (data != null) {
+      options.overrides.add("data.train-uri=\"" + data + "\"");
+    }
+    new EvaluateJob(options.settings(), options.overwrite).run();
+    return SparktuneCli.OK;
+  }
+}

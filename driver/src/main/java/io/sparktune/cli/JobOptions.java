@@ -1,0 +1,31 @@
+package io.sparktune.cli;
+
+import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.FineTuneSettings;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options shared by every job command. */
+public final class JobOptions {
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "HOCON file with the job's settings (see reference.conf for every key).")
+  File config;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Override one setting, e.g. --set training.epochs=5 (the 'sparktune.' prefix is optional).")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--output", paramLabel = "URI",
+      description = "Where results go (any Hadoop URI); overrides output.uri.")
+  String output;
+
+  @Option(names = "--overwrite", description = "Replace a finished run in the output directory.")
+  boolean overwrite;
+
+  FineTuneSettings settings() {
+    FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(config, overrides));
+    return output == null ? s : s.withOutput(output);
+  }
+}

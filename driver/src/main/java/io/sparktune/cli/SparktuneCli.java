@@ -1,0 +1,97 @@
+package io.sparktune.cli;
+
+import io.sparktune.BadInputException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The sparktune command line: {@code sparktune <command> --config FILE [--set key=value ...]}.
+ *
+ * <p>Exit codes: 0 = ok, 2 = bad usage, configuration or input, 1 = failure at run time.
+ */
+@Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
+    description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
+    subcommands = {FinetuneCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+public final class SparktuneCli implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(SparktuneCli.class);
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int BAD_INPUT = 2;
+  private static final Pattern WRAPPED = Pattern.compile("io\\.sparktune\\.BadInputException: ([^\\n]*)");
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune or evaluate.");
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the CLI and returns the exit code (tests call this instead of main). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new SparktuneCli());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e));
+    cli.setParameterExceptionHandler((e, args2) -> {
+      System.err.println("error: " + e.getMessage());
+      e.getCommandLine().usage(System.err);
+      return BAD_INPUT;
+    });
+    return cli.execute(args);
+  }
+
+  static int handle(Throwable e) {
+    BadInputException bad = badInput(e);
+    if (bad != null) {
+      log.debug("bad input", e);
+      System.err.println("error: " + bad.getMessage());
+      return BAD_INPUT;
+    }
+    log.error("The run failed.", e);
+    System.err.println("error: the run failed: " + message(e) + " (the log above has the details)");
+    return FAILURE;
+  }
+
+  /**
+   * Finds a BadInputException behind e: directly in the cause chain, or inside a Spark task failure
+   * message (executors' exceptions reach the driver as text).
+   */
+  static BadInputException badInput(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof BadInputException b) {
+        return b;
+      }
+      if (t.getMessage() != null) {
+        Matcher m = WRAPPED.matcher(t.getMessage());
+        if (m.find()) {
+          return new BadInputException(m.group(1).trim(), e);
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return e.getClass().getSimpleName();
+    }
+    int nl = m.indexOf('\n');
+    return nl > 0 ? m.substring(0, nl) : m;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"sparktune " + io.sparktune.job.Provenance.version()
+          + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", DL4J 1.0.0-M2)"};
+    }
+  }
+}

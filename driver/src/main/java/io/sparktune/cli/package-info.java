@@ -1,0 +1,2 @@
+/** The picocli command line: finetune and evaluate. */
+package io.sparktune.cli;

@@ -1,0 +1,147 @@
+package io.sparktune.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import io.sparktune.BadInputException;
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds the effective configuration: reference.conf, then the user's file, then {@code --set key=value}
+ * overrides, and checks it against reference.conf: wrong types and unknown keys (with the nearest valid
+ * key suggested) are all reported at once.
+ */
+public final class ConfigLoader {
+  public static final String ROOT = "sparktune";
+  /** Keys under these prefixes are free-form maps (e.g. extra Spark properties). */
+  private static final List<String> OPEN_MAPS = List.of(ROOT + ".spark.conf");
+
+  private ConfigLoader() {}
+
+  /**
+   * @param file the user's HOCON file, or null for reference values only
+   * @param overrides {@code key=value} strings; keys may omit the leading {@code sparktune.}
+   */
+  public static Config load(File file, List<String> overrides) {
+    Config reference = ConfigFactory.defaultReference().getConfig(ROOT).atKey(ROOT);
+    Config user = ConfigFactory.empty();
+    if (file != null) {
+      if (!file.isFile()) {
+        throw new BadInputException("The config file '" + file + "' does not exist.");
+      }
+      try {
+        user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+      } catch (ConfigException e) {
+        throw new BadInputException("The config file '" + file + "' is not valid HOCON: " + e.getMessage(), e);
+      }
+    }
+    Config sets = ConfigFactory.empty();
+    for (String o : overrides) {
+      sets = parseOverride(o).withFallback(sets);
+    }
+    Config merged = sets.withFallback(user);
+    Config resolved;
+    try {
+      resolved = merged.withFallback(reference).resolve();
+    } catch (ConfigException e) {
+      throw new BadInputException("The configuration cannot be resolved: " + e.getMessage(), e);
+    }
+    ConfigProblems problems = new ConfigProblems(resolved);
+    checkUnknownKeys(merged, reference, problems);
+    try {
+      resolved.checkValid(reference, ROOT);
+    } catch (ConfigException.ValidationFailed e) {
+      for (ConfigException.ValidationProblem p : e.problems()) {
+        problems.add(p.path(), p.problem() + ".");
+      }
+    }
+    problems.throwIfAny();
+    return resolved;
+  }
+
+  static Config parseOverride(String kv) {
+    int eq = kv.indexOf('=');
+    if (eq <= 0) {
+      throw new BadInputException("--set expects key=value, got '" + kv + "'.");
+    }
+    String key = kv.substring(0, eq).trim();
+    if (!key.startsWith(ROOT + ".")) {
+      key = ROOT + "." + key;
+    }
+    String value = kv.substring(eq + 1).trim();
+    try {
+      return ConfigFactory.parseString(key + " = " + value,
+          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription("--set " + kv));
+    } catch (ConfigException e) {
+      // not valid HOCON as written (e.g. a path with colons): take the value as a plain string
+      return ConfigFactory.parseMap(Map.of(key, value), "--set " + kv);
+    }
+  }
+
+  private static void checkUnknownKeys(Config user, Config reference, ConfigProblems problems) {
+    Set<String> known = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> e : reference.entrySet()) {
+      known.add(e.getKey());
+    }
+    for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith(ROOT + ".")) {
+        problems.addRaw(key + " (" + ConfigProblems.origin(e.getValue().origin())
+            + "): unknown top-level key; every sparktune setting lives under '" + ROOT + " { ... }'.");
+        continue;
+      }
+      if (known.contains(key) || OPEN_MAPS.stream().anyMatch(p -> key.startsWith(p + "."))) {
+        continue;
+      }
+      problems.addRaw(key + " (" + ConfigProblems.origin(e.getValue().origin()) + "): unknown key. "
+          + "Did you mean " + nearest(key, known) + "? See reference.conf for every key.");
+      problems.markBad(key);
+    }
+  }
+
+  static String nearest(String key, Set<String> known) {
+    String best = null;
+    int bestD = Integer.MAX_VALUE;
+    for (String k : known) {
+      int d = levenshtein(key, k);
+      if (d < bestD) {
+        bestD = d;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  static int levenshtein(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /** The resolved sparktune section rendered as HOCON, written next to every output. */
+  public static String render(Config resolved) {
+    return resolved.getConfig(ROOT).atKey(ROOT).root().render(
+        com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+  }
+
+}

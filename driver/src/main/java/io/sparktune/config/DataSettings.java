@@ -1,0 +1,71 @@
+package io.sparktune.config;
+
+import com.typesafe.config.Config;
+import io.sparktune.data.Normalization;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code sparktune.data}: where the examples come from and how they become minibatches.
+ *
+ * @param format idx, csv or image-folder
+ * @param trainUri training data
+ * @param trainLabelsUri IDX labels for trainUri
+ * @param validationUri separate validation data, or "" to split
+ * @param validationLabelsUri IDX labels for validationUri
+ * @param validationFraction share held out when splitting
+ * @param maxTrainExamples cap on training examples, 0 = all
+ * @param classes class names, empty = from the data
+ * @param normalization feature normalisation
+ * @param csvHeader CSV files start with a header line
+ * @param csvLabelColumn label column name or index (-1 = last)
+ * @param csvDelimiter column separator
+ * @param imageHeight expected image height
+ * @param imageWidth expected image width
+ * @param imageChannels 1 or 3
+ */
+public record DataSettings(String format, String trainUri, String trainLabelsUri, String validationUri,
+    String validationLabelsUri, double validationFraction, int maxTrainExamples, List<String> classes,
+    Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvDelimiter,
+    int imageHeight, int imageWidth, int imageChannels) {
+
+  public static final List<String> FORMATS = List.of("idx", "csv", "image-folder");
+
+  static DataSettings fromConfig(Config c, ConfigProblems p) {
+    String base = ConfigLoader.ROOT + ".data.";
+    String format = p.string(base + "format");
+    if (!FORMATS.contains(format)) {
+      p.add(base + "format", format.isEmpty()
+          ? "is required: one of " + String.join(", ", FORMATS) + "."
+          : "must be one of " + String.join(", ", FORMATS) + ".");
+    }
+    String trainUri = p.requiredString(base + "train-uri", "the URI of the training data");
+    String trainLabels = p.string(base + "train-labels-uri");
+    String valUri = p.string(base + "validation-uri");
+    String valLabels = p.string(base + "validation-labels-uri");
+    if (format.equals("idx")) {
+      if (trainLabels.isBlank()) {
+        p.add(base + "train-labels-uri", "is required for format idx: the IDX labels file.");
+      }
+      if (!valUri.isBlank() && valLabels.isBlank()) {
+        p.add(base + "validation-labels-uri", "is required for format idx when validation-uri is set.");
+      }
+    }
+    String norm = p.oneOf(base + "normalization",
+        Arrays.stream(Normalization.values()).map(Normalization::configName).toList());
+    String delimiter = p.string(base + "csv.delimiter");
+    if (delimiter.length() != 1) {
+      p.add(base + "csv.delimiter", "must be exactly one character.");
+    }
+    int channels = p.intIn(base + "image.channels", 1, 3);
+    if (channels == 2) {
+      p.add(base + "image.channels", "must be 1 (grey) or 3 (RGB).");
+    }
+    return new DataSettings(format, trainUri, trainLabels, valUri, valLabels,
+        p.doubleIn(base + "validation-fraction", 0, 0.9, false),
+        p.intIn(base + "max-train-examples", 0, Integer.MAX_VALUE),
+        p.stringList(base + "classes"), Normalization.fromConfigName(norm),
+        p.bool(base + "csv.header"), p.string(base + "csv.label-column"), delimiter,
+        p.intIn(base + "image.height", 1, 16384), p.intIn(base + "image.width", 1, 16384), channels);
+  }
+}

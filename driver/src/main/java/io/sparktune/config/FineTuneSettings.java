@@ -1,0 +1,30 @@
+package io.sparktune.config;
+
+import com.typesafe.config.Config;
+
+/**
+ * All settings of a fine-tune (or evaluation) run, validated together: building it reports every
+ * problem of every section at once.
+ */
+public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings model, DataSettings data,
+    TrainingSettings training, RunSettings run, Config resolved) {
+
+  public static FineTuneSettings fromConfig(Config resolved) {
+    ConfigProblems p = new ConfigProblems(resolved);
+    long seed = p.longIn(ConfigLoader.ROOT + ".seed", Long.MIN_VALUE, Long.MAX_VALUE);
+    FineTuneSettings s = new FineTuneSettings(seed, SparkSettings.fromConfig(resolved, p),
+        ModelSettings.fromConfig(resolved, p), DataSettings.fromConfig(resolved, p),
+        TrainingSettings.fromConfig(resolved, p), RunSettings.fromConfig(resolved, p), resolved);
+    p.throwIfAny();
+    return s;
+  }
+
+  /** The same settings with another output directory (the CLI's --output). */
+  public FineTuneSettings withOutput(String outputUri) {
+    return new FineTuneSettings(seed, spark, model, data, training,
+        new RunSettings(run.topK(), run.evalBatchSize(), run.checkpointEvery(), run.checkpointKeep(),
+            run.checkpointUri(), outputUri),
+        resolved.withValue(ConfigLoader.ROOT + ".output.uri",
+            com.typesafe.config.ConfigValueFactory.fromAnyRef(outputUri, "--output")));
+  }
+}

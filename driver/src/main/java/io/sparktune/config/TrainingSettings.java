@@ -1,0 +1,61 @@
+package io.sparktune.config;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code sparktune.training}: the distributed fine-tuning run.
+ *
+ * @param strategy parameter-averaging or gradient-sharing
+ * @param epochs passes over the training data
+ * @param batchSizePerWorker minibatch size on each worker
+ * @param updater adam, sgd, nesterovs or rmsprop
+ * @param learningRate the updater's learning rate
+ * @param stallTimeout a round without progress for this long fails the run
+ * @param progressInterval how often progress is logged
+ * @param averagingFrequency minibatches between parameter averagings
+ * @param averageUpdaterState average updater state too
+ * @param averagingPrefetch minibatches prefetched (parameter averaging)
+ * @param threshold initial encoding threshold (gradient sharing)
+ * @param controllerAddress Aeron controller address, "" = automatic
+ * @param port Aeron port
+ * @param sharingPrefetch minibatches prefetched (gradient sharing)
+ * @param patience early-stopping patience in epochs, 0 = off
+ * @param minDelta smallest improvement that counts
+ */
+public record TrainingSettings(String strategy, int epochs, int batchSizePerWorker, String updater,
+    double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
+    boolean averageUpdaterState, int averagingPrefetch, double threshold, String controllerAddress, int port,
+    int sharingPrefetch, int patience, double minDelta) {
+
+  public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing");
+  public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
+
+  static TrainingSettings fromConfig(Config c, ConfigProblems p) {
+    String b = ConfigLoader.ROOT + ".training.";
+    return new TrainingSettings(p.oneOf(b + "strategy", STRATEGIES), p.intIn(b + "epochs", 1, 10_000),
+        p.intIn(b + "batch-size-per-worker", 1, 65_536), p.oneOf(b + "updater", UPDATERS),
+        p.doubleIn(b + "learning-rate", 0, 10, true),
+        p.durationAtLeast(b + "stall-timeout", Duration.ofSeconds(10)),
+        p.durationAtLeast(b + "progress-interval", Duration.ofMillis(100)),
+        p.intIn(b + "parameter-averaging.averaging-frequency", 1, 1000),
+        p.bool(b + "parameter-averaging.average-updater-state"),
+        p.intIn(b + "parameter-averaging.prefetch", 0, 64),
+        p.doubleIn(b + "gradient-sharing.threshold", 0, 1, true),
+        p.string(b + "gradient-sharing.controller-address"),
+        p.intIn(b + "gradient-sharing.port", 1024, 65535),
+        p.intIn(b + "gradient-sharing.prefetch", 0, 64),
+        p.intIn(b + "early-stopping.patience", 0, 10_000),
+        p.doubleIn(b + "early-stopping.min-delta", 0, 1, false));
+  }
+
+  public org.nd4j.linalg.learning.config.IUpdater dl4jUpdater() {
+    return switch (updater) {
+      case "sgd" -> new org.nd4j.linalg.learning.config.Sgd(learningRate);
+      case "nesterovs" -> new org.nd4j.linalg.learning.config.Nesterovs(learningRate, 0.9);
+      case "rmsprop" -> new org.nd4j.linalg.learning.config.RmsProp(learningRate);
+      default -> new org.nd4j.linalg.learning.config.Adam(learningRate);
+    };
+  }
+}

@@ -1,0 +1,145 @@
+package io.sparktune.data;
+
+import io.sparktune.BadInputException;
+import io.sparktune.io.HadoopFiles;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * CSV files (one file or a directory of them): numeric feature columns and one label column, chosen
+ * by header name or index. Each file is parsed whole on an executor so errors can name file and line.
+ */
+public final class CsvSource implements DataSource {
+  private final boolean header;
+  private final String labelColumn;
+  private final String delimiter;
+
+  public CsvSource(boolean header, String labelColumn, String delimiter) {
+    this.header = header;
+    this.labelColumn = labelColumn;
+    this.delimiter = delimiter;
+  }
+
+  /** Column layout read from the first file: column count and the label column's index. */
+  record Layout(int columns, int labelIndex) implements java.io.Serializable {}
+
+  Layout layout(String uri) {
+    Path first = firstFile(uri);
+    String line;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(
+        HadoopFiles.open(first, "CSV file (data)"), StandardCharsets.UTF_8))) {
+      line = r.readLine();
+    } catch (java.io.IOException e) {
+      throw new BadInputException("Cannot read CSV file '" + first + "': " + e.getMessage(), e);
+    }
+    if (line == null) {
+      throw new BadInputException("CSV file '" + first + "' is empty.");
+    }
+    String[] cells = new CsvRecordParser(delimiter, 0, 0, List.of()).split(line);
+    int n = cells.length;
+    int idx;
+    if (labelColumn.matches("-?\\d+")) {
+      idx = Integer.parseInt(labelColumn);
+      idx = idx < 0 ? n + idx : idx;
+      if (idx < 0 || idx >= n) {
+        throw new BadInputException("data.csv.label-column = " + labelColumn + " is outside the " + n
+            + " columns of '" + first + "'.");
+      }
+    } else {
+      if (!header) {
+        throw new BadInputException("data.csv.label-column names a column ('" + labelColumn
+            + "') but data.csv.header = false; give the label column's index instead.");
+      }
+      idx = Arrays.asList(cells).stream().map(String::trim).toList().indexOf(labelColumn);
+      if (idx < 0) {
+        throw new BadInputException("data.csv.label-column = '" + labelColumn + "' is not a column of '"
+            + first + "'; its header has " + Arrays.toString(cells) + ".");
+      }
+    }
+    return new Layout(n, idx);
+  }
+
+  static Path firstFile(String uri) {
+    Path p = HadoopFiles.path(uri);
+    FileSystem fs = HadoopFiles.fs(p);
+    try {
+      if (!fs.exists(p)) {
+        throw new BadInputException("The data path '" + uri + "' does not exist.");
+      }
+      if (fs.getFileStatus(p).isFile()) {
+        return p;
+      }
+      List<Path> files = new ArrayList<>();
+      RemoteIterator<LocatedFileStatus> it = fs.listFiles(p, true);
+      while (it.hasNext()) {
+        Path f = it.next().getPath();
+        if (!f.getName().startsWith(".") && !f.getName().startsWith("_")) {
+          files.add(f);
+        }
+      }
+      if (files.isEmpty()) {
+        throw new BadInputException("The data directory '" + uri + "' holds no CSV files.");
+      }
+      files.sort(Comparator.comparing(Path::toString));
+      return files.get(0);
+    } catch (java.io.IOException e) {
+      throw new BadInputException("Cannot list '" + uri + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** (file, 1-based line number, line) for every data line, header lines skipped. */
+  private JavaRDD<scala.Tuple3<String, Long, String>> lines(JavaSparkContext sc, String uri) {
+    firstFile(uri);
+    boolean skipHeader = header;
+    return sc.wholeTextFiles(HadoopFiles.path(uri).toString()).flatMap(f -> {
+      String[] all = f._2().split("\r?\n", -1);
+      List<scala.Tuple3<String, Long, String>> out = new ArrayList<>(all.length);
+      for (int i = skipHeader ? 1 : 0; i < all.length; i++) {
+        if (!all[i].isBlank()) {
+          out.add(new scala.Tuple3<>(f._1(), (long) i + 1, all[i]));
+        }
+      }
+      return out.iterator();
+    });
+  }
+
+  @Override
+  public List<String> discoverClasses(JavaSparkContext sc, String uri, String labelsUri) {
+    Layout layout = layout(uri);
+    String d = delimiter;
+    List<String> labels = new ArrayList<>(lines(sc, uri).map(t -> {
+      String[] cells = new CsvRecordParser(d, 0, 0, List.of()).split(t._3());
+      if (cells.length != layout.columns()) {
+        throw new BadInputException("Malformed CSV row at " + t._1() + ":" + t._2() + ": expected "
+            + layout.columns() + " columns but found " + cells.length + ".");
+      }
+      return cells[layout.labelIndex()].trim();
+    }).distinct().collect());
+    boolean numeric = labels.stream().allMatch(s -> s.matches("-?\\d+"));
+    labels.sort(numeric ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder());
+    return labels;
+  }
+
+  @Override
+  public JavaRDD<Record> read(JavaSparkContext sc, String uri, String labelsUri, List<String> classes) {
+    Layout layout = layout(uri);
+    CsvRecordParser parser = new CsvRecordParser(delimiter, layout.columns(), layout.labelIndex(), classes);
+    return lines(sc, uri).map(t -> parser.parse(t._3(), t._1(), t._2()));
+  }
+
+  @Override
+  public int[] imageDims(JavaSparkContext sc, String uri) {
+    return null;
+  }
+}

@@ -1,0 +1,129 @@
+package io.sparktune.data;
+
+import io.sparktune.BadInputException;
+import io.sparktune.config.DataSettings;
+import io.sparktune.io.HadoopFiles;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a run's data with the configured {@link DataSource}: seeded train/validation split, class set,
+ * normalisation statistics from one distributed pass, cached on the executors.
+ */
+public final class DataPipeline {
+  private static final Logger log = LoggerFactory.getLogger(DataPipeline.class);
+
+  private DataPipeline() {}
+
+  public static DataSource source(DataSettings d) {
+    return switch (d.format()) {
+      case "idx" -> new IdxSource();
+      case "csv" -> new CsvSource(d.csvHeader(), d.csvLabelColumn(), d.csvDelimiter());
+      case "image-folder" -> new ImageFolderSource(d.imageChannels(), d.imageHeight(), d.imageWidth());
+      default -> throw new BadInputException("Unknown data.format '" + d.format() + "'.");
+    };
+  }
+
+  /**
+   * @param wantsImage whether the model wants image-shaped (NCHW) input
+   * @param classesOverride the class set to use (e.g. the one saved with a model); empty = from config or data
+   * @param normalizerOverride a normaliser to reuse (evaluation of a trained model); null = fit one
+   */
+  public static PreparedData prepare(JavaSparkContext sc, DataSettings d, long seed, boolean wantsImage,
+      List<String> classesOverride, DataNormalization normalizerOverride) {
+    DataSource source = source(d);
+    List<String> classes = !classesOverride.isEmpty() ? classesOverride
+        : !d.classes().isEmpty() ? d.classes()
+        : source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
+    if (classes.size() < 2) {
+      throw new BadInputException("The data has " + classes.size() + " class(es) " + classes
+          + "; classification needs at least 2.");
+    }
+    JavaRDD<Record> all = source.read(sc, d.trainUri(), d.trainLabelsUri(), classes);
+    if (d.maxTrainExamples() > 0) {
+      long max = d.maxTrainExamples();
+      all = all.zipWithIndex().filter(t -> t._2() < max).keys();
+    }
+    JavaRDD<Record> train;
+    JavaRDD<Record> validation;
+    if (!d.validationUri().isBlank()) {
+      train = all;
+      validation = source.read(sc, d.validationUri(), d.validationLabelsUri(), classes);
+    } else {
+      double fraction = d.validationFraction();
+      long splitSeed = seed;
+      train = all.filter(r -> Splits.unit(splitSeed, r.origin()) >= fraction);
+      validation = all.filter(r -> Splits.unit(splitSeed, r.origin()) < fraction);
+    }
+    train = train.persist(StorageLevel.MEMORY_AND_DISK_SER());
+    validation = validation.persist(StorageLevel.MEMORY_AND_DISK_SER());
+
+    DataNormalization normalizer = normalizerOverride;
+    FeatureStatistics stats = null;
+    if (normalizer == null && d.normalization().needsStatistics()) {
+      stats = train.aggregate(new FeatureStatistics(), FeatureStatistics::add, FeatureStatistics::merge);
+    }
+    long trainCount = stats != null ? stats.count() : train.count();
+    long valCount = validation.count();
+    if (trainCount == 0) {
+      throw new BadInputException("No training examples were read from '" + d.trainUri() + "'.");
+    }
+    if (normalizer == null) {
+      normalizer = d.normalization().build(stats);
+    }
+    Record first = train.first();
+    FeatureLayout layout = layout(source.imageDims(sc, d.trainUri()), first.features().length, wantsImage, d);
+    log.info("Data: {} training and {} validation examples, {} classes {}, each a {}, normalisation {}",
+        trainCount, valCount, classes.size(), classes, layout, d.normalization().configName());
+    return new PreparedData(train, validation, trainCount, valCount, classes, layout, normalizer,
+        fingerprint(d));
+  }
+
+  static FeatureLayout layout(int[] dims, int featureCount, boolean wantsImage, DataSettings d) {
+    if (!wantsImage) {
+      return FeatureLayout.flat(featureCount);
+    }
+    if (dims == null) {
+      throw new BadInputException("The model's first layer is convolutional and wants images, but data.format = "
+          + d.format() + " gives plain feature vectors.");
+    }
+    return new FeatureLayout(dims[0], dims[1], dims[2], true);
+  }
+
+  /** SHA-256 over every input file's path, size and modification time: cheap and changes with the data. */
+  static String fingerprint(DataSettings d) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (String uri : List.of(d.trainUri(), d.trainLabelsUri(), d.validationUri(), d.validationLabelsUri())) {
+        if (uri.isBlank()) {
+          continue;
+        }
+        Path p = HadoopFiles.path(uri);
+        FileSystem fs = HadoopFiles.fs(p);
+        List<String> entries = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(p, true);
+        while (it.hasNext()) {
+          LocatedFileStatus s = it.next();
+          entries.add(s.getPath() + "|" + s.getLen() + "|" + s.getModificationTime());
+        }
+        entries.sort(null);
+        entries.forEach(e -> md.update(e.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
+      return "sha256:" + HexFormat.of().formatHex(md.digest());
+    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+      throw new BadInputException("Cannot fingerprint the data: " + e.getMessage(), e);
+    }
+  }
+}

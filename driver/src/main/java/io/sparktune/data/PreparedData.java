@@ -1,0 +1,40 @@
+package io.sparktune.data;
+
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import scala.Tuple2;
+
+/**
+ * The training and validation examples of a run, cached on the executors, with everything needed to
+ * turn them into minibatches: classes, the layout the model wants, and the fitted normaliser.
+ */
+public record PreparedData(JavaRDD<Record> train, JavaRDD<Record> validation, long trainCount,
+    long validationCount, List<String> classes, FeatureLayout layout, DataNormalization normalizer,
+    String fingerprint) {
+
+  public BatchAssembler assembler(int batchSize) {
+    return new BatchAssembler(batchSize, classes.size(), layout, normalizer);
+  }
+
+  /**
+   * One epoch of training minibatches: examples shuffled by a seeded key (the same for a given seed and
+   * epoch, whatever the partitioning or a resume), spread over {@code workers} partitions.
+   */
+  public JavaRDD<DataSet> trainingBatches(long seed, int epoch, int workers, int batchSize) {
+    long epochSeed = Splits.mix(seed + 0x9E3779B97F4A7C15L * (epoch + 1));
+    BatchAssembler assembler = assembler(batchSize);
+    return train
+        .mapToPair(r -> new Tuple2<>(Splits.hash(epochSeed, r.origin()), r))
+        .repartitionAndSortWithinPartitions(new HashPartitioner(workers))
+        .values()
+        .mapPartitions(assembler::batches);
+  }
+
+  /** Minibatches for evaluation, in the data's own order. */
+  public static JavaRDD<DataSet> evaluationBatches(JavaRDD<Record> records, BatchAssembler assembler) {
+    return records.mapPartitions(assembler::batches);
+  }
+}

@@ -1,0 +1,2 @@
+/** Distributed evaluation: per-partition metrics merged exactly on the driver. */
+package io.sparktune.eval;

@@ -1,0 +1,87 @@
+package io.sparktune.job;
+
+import io.sparktune.BadInputException;
+import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.io.HadoopFiles;
+import io.sparktune.io.Json;
+import io.sparktune.model.Network;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer;
+
+/**
+ * The output directory of a run (any Hadoop URI). A run is finished only when {@code _COMPLETE} exists,
+ * written last; a directory holding a finished run is never overwritten unless asked to.
+ */
+public final class RunDirectory {
+  public static final String COMPLETE = "_COMPLETE";
+  public static final String MODEL = "model.zip";
+  public static final String MODEL_INFO = "model-info.json";
+
+  private final String uri;
+
+  public RunDirectory(String uri) {
+    this.uri = uri;
+  }
+
+  public String uri() {
+    return uri;
+  }
+
+  public Path file(String name) {
+    return HadoopFiles.child(uri, name);
+  }
+
+  public boolean isComplete() {
+    return HadoopFiles.exists(file(COMPLETE));
+  }
+
+  /** Refuses a directory that holds a finished run, unless {@code overwrite}, in which case it is cleared. */
+  public void prepare(boolean overwrite, boolean resume) {
+    if (!isComplete()) {
+      return;
+    }
+    if (resume && !overwrite) {
+      throw new BadInputException("The run in '" + uri + "' is already complete; there is nothing to resume. "
+          + "Use a new --output, or --overwrite to start again.");
+    }
+    if (!overwrite) {
+      throw new BadInputException("The output directory '" + uri + "' already holds a finished run. "
+          + "Choose another --output, or pass --overwrite to replace it.");
+    }
+    HadoopFiles.delete(HadoopFiles.path(uri));
+  }
+
+  public void writeConfig(FineTuneSettings s) {
+    HadoopFiles.writeString(file("config.conf"), ConfigLoader.render(s.resolved()));
+  }
+
+  public void writeModel(Network net, DataNormalization normalizer, Map<String, Object> modelInfo) {
+    try (OutputStream out = HadoopFiles.create(file(MODEL))) {
+      net.save(out, false, normalizer);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (normalizer != null) {
+      try (OutputStream out = HadoopFiles.create(file("normalizer.bin"))) {
+        NormalizerSerializer.getDefault().write(normalizer, out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    Json.writeFile(file(MODEL_INFO), modelInfo);
+  }
+
+  public void writeJson(String name, Object value) {
+    Json.writeFile(file(name), value);
+  }
+
+  public void markComplete() {
+    HadoopFiles.writeString(file(COMPLETE), java.time.Instant.now() + "\n");
+  }
+}

@@ -1,0 +1,39 @@
+package io.sparktune.job;
+
+import io.sparktune.config.FineTuneSettings;
+import java.util.List;
+import java.util.Map;
+
+/** The table printed at the end of a fine-tune: baseline against fine-tuned model, and the run's numbers. */
+final class Summary {
+  private Summary() {}
+
+  @SuppressWarnings("unchecked")
+  static void print(Map<String, Object> metrics, FineTuneSettings s, String output) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("\n==== sparktune fine-tune summary ====\n");
+    sb.append(String.format("%-34s %9s %9s %9s%n", "model (validation set)", "accuracy", "macro-F1", "top-k"));
+    for (String key : List.of("baseline", "final")) {
+      Map<String, Object> m = (Map<String, Object>) metrics.get(key);
+      Object topK = m.entrySet().stream().filter(e -> e.getKey().startsWith("top-")).map(Map.Entry::getValue)
+          .findFirst().orElse(null);
+      String label = key.equals("baseline") ? "baseline (adapted, not fine-tuned)" : "fine-tuned";
+      sb.append(String.format("%-34s %9.4f %9.4f %9s%n", label, num(m.get("accuracy")), num(m.get("macro-f1")),
+          topK == null ? "-" : String.format("%.4f", num(topK))));
+    }
+    List<Map<String, Object>> history = (List<Map<String, Object>>) metrics.get("history");
+    sb.append(String.format("epochs %d (best %s), strategy %s, %s train / %s validation examples%n",
+        history.size(), metrics.get("best-epoch"), s.training().strategy(), metrics.get("train-examples"),
+        metrics.get("validation-examples")));
+    Object eps = metrics.get("examples-per-second");
+    sb.append(String.format("training time %.1f s, %s examples/s%n", num(metrics.get("training-seconds")),
+        eps == null ? "-" : String.format("%,.0f", num(eps))));
+    sb.append("output: ").append(output).append('\n');
+    System.out.print(sb);
+    System.out.flush();
+  }
+
+  private static double num(Object o) {
+    return o == null ? Double.NaN : ((Number) o).doubleValue();
+  }
+}

@@ -1,0 +1,40 @@
+package io.sparktune.spark;
+
+import io.sparktune.config.SparkSettings;
+import io.sparktune.io.HadoopFiles;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** Starts the SparkContext for a job: spark-submit's settings win; otherwise sparktune.spark applies. */
+public final class SparkContexts {
+  /** Aeron (gradient sharing) refuses to start in local mode without this (KNOWN-FACTS.md). */
+  public static final String AERON_UNBLOCK = "aeron.publication.unblock.timeout";
+
+  private SparkContexts() {}
+
+  public static JavaSparkContext start(SparkSettings s) {
+    if (System.getProperty(AERON_UNBLOCK) == null) {
+      System.setProperty(AERON_UNBLOCK, "60000000000");
+    }
+    SparkConf conf = new SparkConf(true);
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(s.master());
+    }
+    conf.setIfMissing("spark.app.name", s.appName());
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      conf.setIfMissing("spark.ui.enabled", "false");
+    }
+    // frequent heartbeats carry the training accumulators: progress lines and stall detection
+    conf.setIfMissing("spark.executor.heartbeatInterval", "3s");
+    s.conf().forEach(conf::set);
+    JavaSparkContext sc = new JavaSparkContext(conf);
+    HadoopFiles.useConfiguration(sc.hadoopConfiguration());
+    return sc;
+  }
+
+  public static int workers(JavaSparkContext sc, SparkSettings s) {
+    return s.workers() > 0 ? s.workers() : sc.defaultParallelism();
+  }
+}

@@ -1,0 +1,2 @@
+/** Starting Spark for sparktune's jobs. */
+package io.sparktune.spark;

@@ -1,0 +1,33 @@
+package io.sparktune.train;
+
+import io.sparktune.model.Network;
+import java.util.Collection;
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * How one epoch of data-parallel training is carried out on the executors.
+ *
+ * <p>This seam exists because DL4J's training masters are parts to wrap and verify, not to trust: the
+ * fine-tune job only sees this interface, so a strategy can be replaced by our own implementation
+ * without touching the job. Implementations: {@link ParameterAveragingStrategy} and
+ * {@link GradientSharingStrategy}.
+ */
+public interface TrainingStrategy extends AutoCloseable {
+
+  /** The config name of the strategy, e.g. "parameter-averaging". */
+  String name();
+
+  /** Trains one pass over {@code batches}; the network afterwards holds the new parameters and updater state. */
+  void fitEpoch(JavaRDD<DataSet> batches);
+
+  /** The network being trained (parameters and updater state as of the last finished epoch). */
+  Network network();
+
+  /** Listeners that run inside the training loop on every executor. */
+  void setListeners(Collection<TrainingListener> listeners);
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,85 @@
+package io.sparktune.data;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Groups records into normalised minibatch DataSets with one-hot labels, lazily, so a partition is
+ * never materialised twice.
+ */
+public final class BatchAssembler implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final int batchSize;
+  private final int numClasses;
+  private final FeatureLayout layout;
+  private final DataNormalization normalizer;
+
+  /**
+   * @param batchSize examples per DataSet; the last batch of a partition may be smaller
+   * @param numClasses width of the one-hot label vector
+   * @param layout the shape the network wants
+   * @param normalizer applied to every batch; null for none
+   */
+  public BatchAssembler(int batchSize, int numClasses, FeatureLayout layout, DataNormalization normalizer) {
+    this.batchSize = batchSize;
+    this.numClasses = numClasses;
+    this.layout = layout;
+    this.normalizer = normalizer;
+  }
+
+  public FeatureLayout layout() {
+    return layout;
+  }
+
+  public DataSet assemble(List<Record> records) {
+    int n = records.size();
+    int size = layout.size();
+    float[] flat = new float[n * size];
+    float[] labels = new float[n * numClasses];
+    for (int i = 0; i < n; i++) {
+      Record r = records.get(i);
+      if (r.features().length != size) {
+        throw new io.sparktune.BadInputException(
+            "Example " + r.origin() + " has " + r.features().length + " features but the model input is a "
+                + layout + ".");
+      }
+      System.arraycopy(r.features(), 0, flat, i * size, size);
+      labels[i * numClasses + r.label()] = 1f;
+    }
+    INDArray features = Nd4j.createFromArray(flat).reshape(layout.batchShape(n));
+    DataSet ds = new DataSet(features, Nd4j.createFromArray(labels).reshape(n, numClasses));
+    if (normalizer != null) {
+      normalizer.transform(ds);
+    }
+    return ds;
+  }
+
+  public Iterator<DataSet> batches(Iterator<Record> records) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return records.hasNext();
+      }
+
+      @Override
+      public DataSet next() {
+        if (!records.hasNext()) {
+          throw new NoSuchElementException();
+        }
+        List<Record> chunk = new ArrayList<>(batchSize);
+        while (records.hasNext() && chunk.size() < batchSize) {
+          chunk.add(records.next());
+        }
+        return assemble(chunk);
+      }
+    };
+  }
+}

@@ -1,0 +1,77 @@
+package io.sparktune.data;
+
+import io.sparktune.BadInputException;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Parses one CSV line into a {@link Record}: every column but the label is a numeric feature.
+ *
+ * <p>Errors name the file and line, so a malformed row in a million-line file can be found.
+ */
+public final class CsvRecordParser implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String delimiterRegex;
+  private final int columnCount;
+  private final int labelColumn;
+  private final Map<String, Integer> classIndex;
+  private final List<String> classNames;
+
+  /**
+   * @param delimiter the column separator, e.g. ","
+   * @param columnCount columns every row must have (taken from the header or first row)
+   * @param labelColumn zero-based index of the label column
+   * @param classNames the class set; a label value must be one of these strings
+   */
+  public CsvRecordParser(String delimiter, int columnCount, int labelColumn, List<String> classNames) {
+    this.delimiterRegex = Pattern.quote(delimiter);
+    this.columnCount = columnCount;
+    this.labelColumn = labelColumn;
+    this.classNames = List.copyOf(classNames);
+    this.classIndex = new java.util.HashMap<>();
+    for (int i = 0; i < classNames.size(); i++) {
+      classIndex.put(classNames.get(i), i);
+    }
+  }
+
+  public String[] split(String line) {
+    return line.split(delimiterRegex, -1);
+  }
+
+  /** Parses a data line; {@code file} and {@code lineNumber} (1-based) appear in any error. */
+  public Record parse(String line, String file, long lineNumber) {
+    String where = file + ":" + lineNumber;
+    String[] cells = split(line);
+    if (cells.length != columnCount) {
+      throw new BadInputException(
+          "Malformed CSV row at " + where + ": expected " + columnCount + " columns but found "
+              + cells.length + ".");
+    }
+    float[] features = new float[columnCount - 1];
+    int k = 0;
+    for (int c = 0; c < cells.length; c++) {
+      if (c == labelColumn) {
+        continue;
+      }
+      String cell = cells[c].trim();
+      try {
+        features[k++] = Float.parseFloat(cell);
+      } catch (NumberFormatException e) {
+        throw new BadInputException(
+            "Malformed CSV row at " + where + ": column " + (c + 1) + " holds '" + cell
+                + "', which is not a number.");
+      }
+    }
+    String labelText = cells[labelColumn].trim();
+    Integer label = classIndex.get(labelText);
+    if (label == null) {
+      throw new BadInputException(
+          "Label '" + labelText + "' at " + where + " is outside the class set " + classNames
+              + ". Add it to data.classes or fix the row.");
+    }
+    return new Record(features, label, where);
+  }
+}

@@ -1,0 +1,13 @@
+package io.sparktune.data;
+
+import java.io.Serializable;
+
+/**
+ * One labelled example as read from a source, before normalisation and batching.
+ *
+ * @param features raw feature values, flattened (images: channel-major, then rows, then columns)
+ * @param label class index in {@code [0, numClasses)}
+ * @param origin where the example came from ("file:line" or "file#index"): used in error messages
+ *     and as the stable key of the seeded train/validation split
+ */
+public record Record(float[] features, int label, String origin) implements Serializable {}

@@ -1,0 +1,46 @@
+package io.sparktune.eval;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.evaluation.classification.ConfusionMatrix;
+import org.nd4j.evaluation.classification.Evaluation;
+
+/** Turns a DL4J {@link Evaluation} into the plain map written to metrics.json. */
+public final class MetricsReport {
+  private MetricsReport() {}
+
+  public static Map<String, Object> toMap(Evaluation e, List<String> classNames, int topK) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    int n = classNames.size();
+    m.put("examples", e.getNumRowCounter());
+    m.put("accuracy", e.accuracy());
+    if (topK > 1) {
+      m.put("top-" + topK + "-accuracy", e.topNAccuracy());
+    }
+    m.put("macro-precision", e.precision(org.nd4j.evaluation.EvaluationAveraging.Macro));
+    m.put("macro-recall", e.recall(org.nd4j.evaluation.EvaluationAveraging.Macro));
+    m.put("macro-f1", e.f1(org.nd4j.evaluation.EvaluationAveraging.Macro));
+    List<Map<String, Object>> perClass = new ArrayList<>();
+    ConfusionMatrix<Integer> cm = e.getConfusion();
+    for (int c = 0; c < n; c++) {
+      Map<String, Object> pc = new LinkedHashMap<>();
+      pc.put("class", classNames.get(c));
+      pc.put("support", cm.getActualTotal(c));
+      pc.put("precision", e.precision(c));
+      pc.put("recall", e.recall(c));
+      pc.put("f1", e.f1(c));
+      perClass.add(pc);
+    }
+    m.put("per-class", perClass);
+    int[][] matrix = new int[n][n];
+    for (int a = 0; a < n; a++) {
+      for (int p = 0; p < n; p++) {
+        matrix[a][p] = cm.getCount(a, p);
+      }
+    }
+    m.put("confusion-matrix", Map.of("rows", "actual", "columns", "predicted", "counts", matrix));
+    return m;
+  }
+}

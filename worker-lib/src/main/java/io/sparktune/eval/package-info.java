@@ -1,0 +1,2 @@
+/** Mergeable classification metrics computed on executors. */
+package io.sparktune.eval;

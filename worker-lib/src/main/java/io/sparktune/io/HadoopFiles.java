@@ -1,0 +1,151 @@
+package io.sparktune.io;
+
+import io.sparktune.BadInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Small helpers over Hadoop's FileSystem so every path in sparktune may be file://, hdfs://, s3a:// or a
+ * plain local path.
+ *
+ * <p>Nothing here relies on rename: writers create the final file directly, and commit protocols that
+ * need atomicity (checkpoints, finished runs) write a small marker file last.
+ */
+public final class HadoopFiles {
+  private static volatile Configuration defaultConf = new Configuration();
+
+  private HadoopFiles() {}
+
+  /** Uses the given Hadoop configuration (e.g. the SparkContext's) for all later file access. */
+  public static void useConfiguration(Configuration conf) {
+    defaultConf = conf;
+  }
+
+  public static Configuration configuration() {
+    return defaultConf;
+  }
+
+  /** Resolves a user path: a bare local path becomes an absolute file: URI. */
+  public static Path path(String uri) {
+    URI parsed = URI.create(uri.replace(" ", "%20"));
+    if (parsed.getScheme() == null) {
+      return new Path(new java.io.File(uri).getAbsoluteFile().toURI());
+    }
+    return new Path(parsed);
+  }
+
+  public static Path child(String base, String name) {
+    return new Path(path(base), name);
+  }
+
+  public static FileSystem fs(Path p) {
+    try {
+      return p.getFileSystem(defaultConf);
+    } catch (IOException e) {
+      throw new BadInputException("Cannot open a file system for '" + p + "': " + e.getMessage(), e);
+    }
+  }
+
+  public static boolean exists(Path p) {
+    try {
+      return fs(p).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Opens a file for reading, failing with a clear message when it is missing or unreadable. */
+  public static InputStream open(Path p, String what) {
+    try {
+      return fs(p).open(p);
+    } catch (java.io.FileNotFoundException e) {
+      throw new BadInputException("The " + what + " '" + p + "' does not exist.", e);
+    } catch (IOException e) {
+      throw new BadInputException("The " + what + " '" + p + "' cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  public static void requireReadable(Path p, String what) {
+    try (InputStream ignored = open(p, what)) {
+      // opened: readable
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static OutputStream create(Path p) {
+    try {
+      return fs(p).create(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write '" + p + "': " + e.getMessage(), e);
+    }
+  }
+
+  public static void writeString(Path p, String content) {
+    try (OutputStream out = create(p)) {
+      out.write(content.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write '" + p + "': " + e.getMessage(), e);
+    }
+  }
+
+  public static String readString(Path p, String what) {
+    try (InputStream in = open(p, what)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static byte[] readBytes(Path p, String what) {
+    try (InputStream in = open(p, what)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void delete(Path p) {
+    try {
+      fs(p).delete(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete '" + p + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Lists the direct children of a directory; an absent directory has none. */
+  public static List<FileStatus> list(Path dir) {
+    try {
+      FileSystem fs = fs(dir);
+      if (!fs.exists(dir)) {
+        return List.of();
+      }
+      return new ArrayList<>(List.of(fs.listStatus(dir)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Copies a file from any Hadoop file system to a local temporary file (for APIs that need a java.io.File). */
+  public static java.io.File copyToLocalTemp(Path p, String what) {
+    try (InputStream in = open(p, what)) {
+      java.io.File tmp = Files.createTempFile("sparktune-", "-" + p.getName()).toFile();
+      tmp.deleteOnExit();
+      Files.copy(in, tmp.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return tmp;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

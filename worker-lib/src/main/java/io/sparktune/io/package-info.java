@@ -1,0 +1,2 @@
+/** File access on any Hadoop FileSystem URI and JSON output. */
+package io.sparktune.io;

@@ -1,0 +1,147 @@
+package io.sparktune.model;
+
+import io.sparktune.BadInputException;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Adapts a pre-trained network to a new classification task with DL4J's TransferLearning: a new (or
+ * kept) softmax output layer for the task's classes, frozen layers up to a given one, and the
+ * fine-tuning updater.
+ */
+public final class ModelAdapter {
+  private ModelAdapter() {}
+
+  public static Network adapt(Network net, AdaptSpec spec) {
+    return net.isGraph() ? adaptGraph(net, spec) : adaptMultiLayer(net, spec);
+  }
+
+  /** Resolves a layer name or index against the network's layers; -1 for "none". */
+  public static int layerIndex(Network net, String nameOrIndex) {
+    if (nameOrIndex == null || nameOrIndex.isBlank()) {
+      return -1;
+    }
+    List<String> names = net.layerNames();
+    int idx = names.indexOf(nameOrIndex);
+    if (idx < 0 && nameOrIndex.matches("-?\\d+")) {
+      idx = Integer.parseInt(nameOrIndex);
+      if (idx < 0 || idx >= names.size() - 1) {
+        throw new BadInputException(
+            "model.adapt.freeze-up-to = " + idx + " is out of range: the network has layers 0.."
+                + (names.size() - 1) + " and the output layer (" + (names.size() - 1)
+                + ") cannot be frozen. Layers: " + names + ".");
+      }
+    }
+    if (idx < 0) {
+      throw new BadInputException(
+          "model.adapt.freeze-up-to names layer '" + nameOrIndex + "', which the network does not have. "
+              + "Its layers are " + names + ".");
+    }
+    return idx;
+  }
+
+  private static FineTuneConfiguration fineTune(AdaptSpec spec) {
+    return new FineTuneConfiguration.Builder().updater(spec.updater()).seed(spec.seed()).build();
+  }
+
+  private static OutputLayer newHead(long nIn, int numClasses) {
+    return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        .nIn(nIn).nOut(numClasses).activation(Activation.SOFTMAX).name("sparktune-output").build();
+  }
+
+  private static Network adaptMultiLayer(Network net, AdaptSpec spec) {
+    MultiLayerNetwork mln = net.multiLayer();
+    Layer[] layers = mln.getLayers();
+    int last = layers.length - 1;
+    org.deeplearning4j.nn.conf.layers.Layer lastConf = layers[last].conf().getLayer();
+    if (!(lastConf instanceof FeedForwardLayer ff)) {
+      throw new BadInputException("The last layer of the model (" + lastConf.getClass().getSimpleName()
+          + ") is not a dense/output layer, so sparktune cannot put a classification head on it.");
+    }
+    boolean keepHead = !spec.replaceOutput() && ff.getNOut() == spec.numClasses();
+    int freeze = layerIndex(net, spec.freezeUpTo());
+    TransferLearning.Builder b = new TransferLearning.Builder(mln).fineTuneConfiguration(fineTune(spec));
+    if (freeze >= 0) {
+      b.setFeatureExtractor(freeze);
+    }
+    INDArray keptW = null;
+    INDArray keptB = null;
+    if (!(keepHead && lastConf instanceof BaseOutputLayer)) {
+      if (keepHead) {
+        keptW = layers[last].getParam("W").dup();
+        keptB = layers[last].getParam("b").dup();
+      }
+      b.removeOutputLayer().addLayer(newHead(ff.getNIn(), spec.numClasses()));
+    }
+    MultiLayerNetwork adapted = b.build();
+    Layer head = adapted.getLayer(adapted.getnLayers() - 1);
+    if (keptW != null) {
+      head.setParam("W", keptW);
+      head.setParam("b", keptB);
+    } else if (!keepHead) {
+      seedHead(head, spec.seed());
+    }
+    return new Network(adapted);
+  }
+
+  private static Network adaptGraph(Network net, AdaptSpec spec) {
+    ComputationGraph g = net.graph();
+    String[] outputs = g.getConfiguration().getNetworkOutputs().toArray(new String[0]);
+    if (outputs.length != 1) {
+      throw new BadInputException("Only single-output graphs can be fine-tuned for classification; this one has "
+          + outputs.length + " outputs " + java.util.Arrays.toString(outputs) + ".");
+    }
+    String outName = outputs[0];
+    Layer outLayer = g.getLayer(outName);
+    FeedForwardLayer ff = (FeedForwardLayer) outLayer.conf().getLayer();
+    boolean keepHead = !spec.replaceOutput() && ff.getNOut() == spec.numClasses()
+        && ff instanceof BaseOutputLayer;
+    TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(g).fineTuneConfiguration(fineTune(spec));
+    int freeze = layerIndex(net, spec.freezeUpTo());
+    if (freeze >= 0) {
+      b.setFeatureExtractor(net.layerNames().get(freeze));
+    }
+    String headName = outName;
+    if (!keepHead) {
+      String[] inputs = g.getConfiguration().getVertexInputs().get(outName).toArray(new String[0]);
+      headName = "sparktune-output";
+      b.removeVertexAndConnections(outName)
+          .addLayer(headName, newHead(ff.getNIn(), spec.numClasses()), inputs)
+          .setOutputs(headName);
+    }
+    ComputationGraph adapted = b.build();
+    if (!keepHead) {
+      seedHead(adapted.getLayer(headName), spec.seed());
+    }
+    return new Network(adapted);
+  }
+
+  /**
+   * Initialises a new head with Xavier-uniform weights from our own seeded generator: DL4J's weight
+   * init of a layer added by TransferLearning differs between JVMs even with the same seed.
+   */
+  static void seedHead(Layer head, long seed) {
+    INDArray w = head.getParam("W");
+    long nIn = w.size(0);
+    long nOut = w.size(1);
+    double a = Math.sqrt(6.0 / (nIn + nOut));
+    SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    float[] values = new float[(int) (nIn * nOut)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) ((rnd.nextDouble() * 2 - 1) * a);
+    }
+    w.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values).reshape('c', nIn, nOut).castTo(w.dataType()));
+    head.getParam("b").assign(0);
+  }
+}

@@ -1,0 +1,185 @@
+package io.sparktune.model;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+
+/**
+ * A DL4J network of either kind (MultiLayerNetwork or ComputationGraph) behind the handful of
+ * operations sparktune needs, so no other class has to branch on the network type.
+ */
+public final class Network {
+  private final Model model;
+
+  public Network(Model model) {
+    if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
+      throw new IllegalArgumentException("Unsupported model type " + model.getClass().getName());
+    }
+    this.model = model;
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  public boolean isGraph() {
+    return model instanceof ComputationGraph;
+  }
+
+  public MultiLayerNetwork multiLayer() {
+    return (MultiLayerNetwork) model;
+  }
+
+  public ComputationGraph graph() {
+    return (ComputationGraph) model;
+  }
+
+  /** Inference-mode output for a minibatch (single-output networks). */
+  public INDArray output(INDArray features) {
+    return isGraph() ? graph().outputSingle(false, features) : multiLayer().output(features, false);
+  }
+
+  public INDArray params() {
+    return model.params();
+  }
+
+  public long numParams() {
+    return model.numParams();
+  }
+
+  public Layer[] layers() {
+    return isGraph() ? graph().getLayers() : multiLayer().getLayers();
+  }
+
+  /** Layer names in topological order (for graphs: layer vertices only). */
+  public List<String> layerNames() {
+    List<String> names = new ArrayList<>();
+    for (Layer l : layers()) {
+      names.add(l.conf().getLayer().getLayerName());
+    }
+    return names;
+  }
+
+  /** Number of outputs of the last layer, i.e. the class count of a classifier. */
+  public long numOutputs() {
+    Layer[] ls = layers();
+    Layer out = isGraph() ? graph().getOutputLayer(0) : ls[ls.length - 1];
+    org.deeplearning4j.nn.conf.layers.Layer conf = out.conf().getLayer();
+    return ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf).getNOut();
+  }
+
+  /** True when the first layer is convolutional and therefore wants image-shaped input. */
+  public boolean wantsImageInput() {
+    org.deeplearning4j.nn.conf.layers.Layer first = layers()[0].conf().getLayer();
+    return first instanceof ConvolutionLayer || first instanceof SubsamplingLayer;
+  }
+
+  /** Trainable parameter count: parameters of layers that are not frozen. */
+  public long trainableParams() {
+    long n = 0;
+    for (Layer l : layers()) {
+      if (!(l instanceof org.deeplearning4j.nn.layers.FrozenLayer)
+          && !(l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)
+          && l.conf().getLayer() instanceof BaseLayer) {
+        n += l.numParams();
+      }
+    }
+    return n;
+  }
+
+  public Network copy() {
+    return new Network(isGraph() ? graph().clone() : multiLayer().clone());
+  }
+
+  public String configurationJson() {
+    return isGraph() ? graph().getConfiguration().toJson() : multiLayer().getLayerWiseConfigurations().toJson();
+  }
+
+  public String summary() {
+    return isGraph() ? graph().summary() : multiLayer().summary();
+  }
+
+  /**
+   * Writes a DL4J model zip, optionally with the updater state (so training can resume exactly) and the
+   * normaliser, in the entries ModelSerializer reads back.
+   *
+   * <p>The normaliser is appended here rather than by ModelSerializer.writeModel, which fails with the
+   * commons-io version Spark 3.5 needs (its CloseShieldOutputStream now throws on flush after close).
+   */
+  public void save(OutputStream out, boolean withUpdater, DataNormalization normalizer) {
+    try {
+      java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream(1 << 20);
+      ModelSerializer.writeModel(model, plain, withUpdater);
+      if (normalizer == null) {
+        plain.writeTo(out);
+        out.flush();
+        return;
+      }
+      java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out);
+      try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(plain.toByteArray()))) {
+        for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+          zip.putNextEntry(new ZipEntry(e.getName()));
+          in.transferTo(zip);
+          zip.closeEntry();
+        }
+      }
+      java.io.ByteArrayOutputStream norm = new java.io.ByteArrayOutputStream();
+      org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer.getDefault().write(normalizer, norm);
+      zip.putNextEntry(new ZipEntry(ModelSerializer.NORMALIZER_BIN));
+      norm.writeTo(zip);
+      zip.closeEntry();
+      zip.finish();
+      out.flush();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot serialise the model: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a DL4J model zip of either kind; the kind is taken from its stored configuration. */
+  public static Network restore(byte[] zip, boolean loadUpdater) throws IOException {
+    if (isGraphZip(zip)) {
+      return new Network(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), loadUpdater));
+    }
+    return new Network(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), loadUpdater));
+  }
+
+  static boolean isGraphZip(byte[] zip) throws IOException {
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+      for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        if (e.getName().equals("configuration.json")) {
+          return isGraphJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    throw new IOException("not a DL4J model zip: it has no configuration.json entry");
+  }
+
+  /** A ComputationGraph configuration names its vertices; a MultiLayerNetwork one does not. */
+  static boolean isGraphJson(String json) {
+    return json.contains("\"vertices\"") && json.contains("\"networkInputs\"");
+  }
+
+  public static DataNormalization restoreNormalizer(InputStream zip) throws IOException {
+    try {
+      return ModelSerializer.restoreNormalizerFromInputStream(zip);
+    } catch (Exception e) {
+      throw new IOException("cannot read the normaliser stored in the model zip: " + e.getMessage(), e);
+    }
+  }
+}
