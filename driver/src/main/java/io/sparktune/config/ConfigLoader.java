@@ -15,8 +15,8 @@ import java.util.TreeSet;
 
 /**
  * Builds the effective configuration: reference.conf, then the user's file, then {@code --set key=value}
- * overrides, and checks it against reference.conf: wrong types and unknown keys (with the nearest valid
- * key suggested) are all reported at once.
+ * overrides. {@link #validateStructure} checks it against reference.conf: wrong types and unknown keys
+ * (with the nearest valid key suggested), reported together with the typed settings' range problems.
  */
 public final class ConfigLoader {
   public static final String ROOT = "sparktune";
@@ -53,8 +53,16 @@ public final class ConfigLoader {
     } catch (ConfigException e) {
       throw new BadInputException("The configuration cannot be resolved: " + e.getMessage(), e);
     }
-    ConfigProblems problems = new ConfigProblems(resolved);
-    checkUnknownKeys(merged, reference, problems);
+    return resolved;
+  }
+
+  /**
+   * Records unknown keys (with the nearest valid key) and wrong types against reference.conf; the typed
+   * settings classes then add range problems to the same collector.
+   */
+  static void validateStructure(Config resolved, ConfigProblems problems) {
+    Config reference = ConfigFactory.defaultReference().getConfig(ROOT).atKey(ROOT);
+    checkUnknownKeys(resolved, reference, problems);
     try {
       resolved.checkValid(reference, ROOT);
     } catch (ConfigException.ValidationFailed e) {
@@ -62,8 +70,6 @@ public final class ConfigLoader {
         problems.add(p.path(), p.problem() + ".");
       }
     }
-    problems.throwIfAny();
-    return resolved;
   }
 
   static Config parseOverride(String kv) {

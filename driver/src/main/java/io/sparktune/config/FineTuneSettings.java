@@ -11,6 +11,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
 
   public static FineTuneSettings fromConfig(Config resolved) {
     ConfigProblems p = new ConfigProblems(resolved);
+    ConfigLoader.validateStructure(resolved, p);
     long seed = p.longIn(ConfigLoader.ROOT + ".seed", Long.MIN_VALUE, Long.MAX_VALUE);
     FineTuneSettings s = new FineTuneSettings(seed, SparkSettings.fromConfig(resolved, p),
         ModelSettings.fromConfig(resolved, p), DataSettings.fromConfig(resolved, p),

@@ -1,0 +1,90 @@
+package io.sparktune.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktune.BadInputException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigValidationTest {
+  static final File QUICKSTART = new File("conf/examples/quickstart.conf");
+
+  @TempDir
+  Path dir;
+
+  static FineTuneSettings settings(File f, String... sets) {
+    return FineTuneSettings.fromConfig(ConfigLoader.load(f, List.of(sets)));
+  }
+
+  static String error(File f, String... sets) {
+    return assertThrows(BadInputException.class, () -> settings(f, sets)).getMessage();
+  }
+
+  @Test
+  void quickstartIsValid() {
+    FineTuneSettings s = settings(QUICKSTART);
+    assertEquals("parameter-averaging", s.training().strategy());
+    assertEquals(10, s.data().classes().size());
+  }
+
+  @Test
+  void setOverridesWinWithOrWithoutPrefix() {
+    FineTuneSettings s = settings(QUICKSTART, "training.epochs=7", "sparktune.training.learning-rate=0.01");
+    assertEquals(7, s.training().epochs());
+    assertEquals(0.01, s.training().learningRate());
+  }
+
+  @Test
+  void unknownKeySuggestsTheNearestAndNamesFileAndLine() throws Exception {
+    Path f = dir.resolve("typo.conf");
+    Files.writeString(f, "sparktune {\n  training {\n    epoch = 3\n  }\n}\n");
+    String msg = error(f.toFile(), "model.uri=m.zip", "data.format=idx");
+    assertTrue(msg.contains("sparktune.training.epoch") && msg.contains("Did you mean sparktune.training.epochs")
+        && msg.contains("typo.conf:3"), msg);
+  }
+
+  @Test
+  void wrongTypeNamesTheKey() {
+    String msg = error(QUICKSTART, "training.epochs=many");
+    assertTrue(msg.contains("sparktune.training.epochs"), msg);
+  }
+
+  @Test
+  void outOfRangeNamesKeyValueAndAllowedRange() {
+    String msg = error(QUICKSTART, "training.epochs=0");
+    assertTrue(msg.contains("sparktune.training.epochs = 0") && msg.contains("between 1 and 10000")
+        && msg.contains("--set"), msg);
+  }
+
+  @Test
+  void wrongChoiceListsTheAllowedValues() {
+    String msg = error(QUICKSTART, "training.strategy=allreduce");
+    assertTrue(msg.contains("parameter-averaging, gradient-sharing"), msg);
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    String msg = error(QUICKSTART, "training.epochs=0", "training.learning-rate=-1", "data.format=parquet",
+        "training.bogus=1");
+    assertTrue(msg.startsWith("The configuration has 4 problems"), msg);
+  }
+
+  @Test
+  void missingRequiredKeysAreNamed() {
+    String msg = error(null);
+    assertTrue(msg.contains("sparktune.model.uri") && msg.contains("sparktune.data.format")
+        && msg.contains("sparktune.data.train-uri"), msg);
+  }
+
+  @Test
+  void missingConfigFileIsAClearError() {
+    String msg = error(new File("no-such.conf"));
+    assertTrue(msg.contains("no-such.conf") && msg.contains("does not exist"), msg);
+  }
+}

@@ -1,0 +1,85 @@
+package io.sparktune.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.FineTuneSettings;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real fine-tuning on real data (Keras MNIST MLP -> Fashion-MNIST subset) on Spark local[2]. */
+class FineTuneIT {
+  @TempDir
+  Path dir;
+
+  static FineTuneSettings quickstart(Path out, String... sets) {
+    List<String> all = new ArrayList<>(List.of("spark.master=\"local[2]\"", "data.max-train-examples=3000",
+        "training.epochs=2", "output.uri=\"" + out + "\""));
+    all.addAll(List.of(sets));
+    return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
+  }
+
+  @SuppressWarnings("unchecked")
+  static void assertLearned(FineTuneJob.Result r, Path out) {
+    assertTrue(r.baselineAccuracy() < 0.2, "the new head starts at chance: " + r.baselineAccuracy());
+    assertTrue(r.finalAccuracy() > 0.70, "fine-tuning must learn Fashion-MNIST: " + r.finalAccuracy());
+    for (String f : List.of("model.zip", "normalizer.bin", "metrics.json", "provenance.json", "config.conf",
+        "model-info.json", "_COMPLETE")) {
+      assertTrue(Files.exists(out.resolve(f)), f + " must be written");
+    }
+    assertEquals(2, ((List<Object>) r.metrics().get("history")).size());
+  }
+
+  @Test
+  void parameterAveragingFineTunesAndWritesEveryOutput() {
+    Path out = dir.resolve("pa");
+    FineTuneJob.Result r = new FineTuneJob(quickstart(out), false, false).run();
+    assertLearned(r, out);
+  }
+
+  @Test
+  void gradientSharingFineTunes() {
+    Path out = dir.resolve("gs");
+    FineTuneJob.Result r = new FineTuneJob(quickstart(out, "training.strategy=gradient-sharing"), false, false).run();
+    assertLearned(r, out);
+  }
+
+  @Test
+  void resumeAfterAKilledRunEndsWithTheSameQuality() throws Exception {
+    Path killed = dir.resolve("killed");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx2g", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens")).toList());
+    cmd.addAll(List.of("-Daeron.publication.unblock.timeout=60000000000", "io.sparktune.cli.SparktuneCli", "finetune",
+        "--config", "conf/examples/quickstart.conf", "--set", "spark.master=\"local[2]\"",
+        "--set", "data.max-train-examples=3000", "--set", "training.epochs=3", "--output", killed.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("killed.log").toFile()).start();
+    Path firstCheckpoint = killed.resolve("checkpoints/epoch-00001/manifest.json");
+    long deadline = System.currentTimeMillis() + 240_000;
+    while (!Files.exists(firstCheckpoint) && p.isAlive() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+    }
+    assertTrue(Files.exists(firstCheckpoint), "the child run must write its first checkpoint: "
+        + Files.readString(dir.resolve("killed.log")));
+    p.destroyForcibly().waitFor();
+    assertTrue(!Files.exists(killed.resolve("_COMPLETE")), "the killed run must not be complete");
+
+    FineTuneJob.Result resumed = new FineTuneJob(quickstart(killed, "training.epochs=3"), true, false).run();
+    FineTuneJob.Result straight = new FineTuneJob(quickstart(dir.resolve("straight"), "training.epochs=3"), false, false).run();
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> history = (List<Map<String, Object>>) resumed.metrics().get("history");
+    assertEquals(3, history.size(), "the resumed run keeps the killed run's epoch history");
+    assertEquals(1, ((Number) history.get(0).get("epoch")).intValue());
+    assertTrue(Math.abs(resumed.finalAccuracy() - straight.finalAccuracy()) < 0.03,
+        "resumed " + resumed.finalAccuracy() + " vs uninterrupted " + straight.finalAccuracy());
+  }
+}
