@@ -35,7 +35,7 @@ public final class ModelLoader {
     Path path = HadoopFiles.path(uri);
     HadoopFiles.requireReadable(path, "model file (model.uri)");
     try {
-      Network net = switch (resolved) {
+      return switch (resolved) {
         case DL4J_ZIP -> Network.restore(HadoopFiles.readBytes(path, "model file"), true);
         case KERAS_H5 -> importKeras(HadoopFiles.copyToLocalTemp(path, "model file"), null);
         case KERAS_JSON -> {
@@ -46,8 +46,6 @@ public final class ModelLoader {
         case DL4J_JSON -> fromDl4jJson(HadoopFiles.readString(path, "model file"), seed);
         case AUTO -> throw new IllegalStateException("unresolved format");
       };
-      KerasChannelsLast.repair(net);
-      return net;
     } catch (BadInputException e) {
       throw e;
     } catch (Exception e) {
