@@ -37,11 +37,11 @@ public final class DataPipeline {
   }
 
   /**
-   * @param wantsImage whether the model wants image-shaped (NCHW) input
+   * @param model the network the data is for: it decides the example layout
    * @param classesOverride the class set to use (e.g. the one saved with a model); empty = from config or data
    * @param normalizerOverride a normaliser to reuse (evaluation of a trained model); null = fit one
    */
-  public static PreparedData prepare(JavaSparkContext sc, DataSettings d, long seed, boolean wantsImage,
+  public static PreparedData prepare(JavaSparkContext sc, DataSettings d, long seed, io.sparktune.model.Network model,
       List<String> classesOverride, DataNormalization normalizerOverride) {
     DataSource source = source(d);
     List<String> classes = !classesOverride.isEmpty() ? classesOverride
@@ -84,22 +84,11 @@ public final class DataPipeline {
       normalizer = d.normalization().build(stats);
     }
     Record first = train.first();
-    FeatureLayout layout = layout(source.imageDims(sc, d.trainUri()), first.features().length, wantsImage, d);
+    FeatureLayout layout = model.inputLayout(source.imageDims(sc, d.trainUri()), first.features().length);
     log.info("Data: {} training and {} validation examples, {} classes {}, each a {}, normalisation {}",
         trainCount, valCount, classes.size(), classes, layout, d.normalization().configName());
     return new PreparedData(train, validation, trainCount, valCount, classes, layout, normalizer,
         fingerprint(d));
-  }
-
-  static FeatureLayout layout(int[] dims, int featureCount, boolean wantsImage, DataSettings d) {
-    if (!wantsImage) {
-      return FeatureLayout.flat(featureCount);
-    }
-    if (dims == null) {
-      throw new BadInputException("The model's first layer is convolutional and wants images, but data.format = "
-          + d.format() + " gives plain feature vectors.");
-    }
-    return new FeatureLayout(dims[0], dims[1], dims[2], true);
   }
 
   /** SHA-256 over every input file's path, size and modification time: cheap and changes with the data. */

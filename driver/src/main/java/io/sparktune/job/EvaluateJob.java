@@ -87,8 +87,7 @@ public final class EvaluateJob {
     }
     Record first = records.first();
     int[] dims = source.imageDims(sc, s.data().trainUri());
-    FeatureLayout layout = net.wantsImageInput() && dims != null
-        ? new FeatureLayout(dims[0], dims[1], dims[2], true) : FeatureLayout.flat(first.features().length);
+    FeatureLayout layout = net.inputLayout(dims, first.features().length);
     if (net.numOutputs() != classes.size()) {
       throw new io.sparktune.BadInputException("The model has " + net.numOutputs() + " outputs but the data has "
           + classes.size() + " classes " + classes + "; evaluate a model trained for these classes.");

@@ -84,7 +84,7 @@ public final class FineTuneJob {
     }
 
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
-    PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base.wantsImageInput(), List.of(), null);
+    PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
     Network adapted = ModelAdapter.adapt(base, new AdaptSpec(s.model().freezeUpTo(), data.classes().size(),
         s.model().replaceOutput(), s.training().dl4jUpdater(), s.seed()));
     checkInputFits(adapted, data);
@@ -226,7 +226,7 @@ public final class FineTuneJob {
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("classes", data.classes());
     info.put("feature-layout", Map.of("channels", data.layout().channels(), "height", data.layout().height(),
-        "width", data.layout().width(), "image", data.layout().image()));
+        "width", data.layout().width(), "image", data.layout().image(), "channels-last", data.layout().channelsLast()));
     return info;
   }
 

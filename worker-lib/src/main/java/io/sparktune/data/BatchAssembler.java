@@ -54,7 +54,14 @@ public final class BatchAssembler implements Serializable {
       System.arraycopy(r.features(), 0, flat, i * size, size);
       labels[i * numClasses + r.label()] = 1f;
     }
-    INDArray features = Nd4j.createFromArray(flat).reshape(layout.batchShape(n));
+    INDArray features;
+    if (layout.image() && layout.channelsLast()) {
+      // records are channel-major; NHWC wants the channel innermost
+      features = Nd4j.createFromArray(flat).reshape(n, layout.channels(), layout.height(), layout.width())
+          .permute(0, 2, 3, 1).dup('c');
+    } else {
+      features = Nd4j.createFromArray(flat).reshape(layout.batchShape(n));
+    }
     DataSet ds = new DataSet(features, Nd4j.createFromArray(labels).reshape(n, numClasses));
     if (normalizer != null) {
       normalizer.transform(ds);

@@ -66,7 +66,9 @@ public final class ModelLoader {
       MultiLayerNetwork net = weightsFile == null
           ? KerasModelImport.importKerasSequentialModelAndWeights(modelFile.getPath(), false)
           : KerasModelImport.importKerasSequentialModelAndWeights(modelFile.getPath(), weightsFile.getPath(), false);
-      return new Network(net);
+      Network imported = new Network(net);
+      KerasImportRepair.repair(imported);
+      return imported;
     }
     ComputationGraph graph = weightsFile == null
         ? KerasModelImport.importKerasModelAndWeights(modelFile.getPath(), false)

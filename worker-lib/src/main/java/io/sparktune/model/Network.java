@@ -86,8 +86,32 @@ public final class Network {
 
   /** True when the first layer is convolutional and therefore wants image-shaped input. */
   public boolean wantsImageInput() {
+    return imageFormat() != null;
+  }
+
+  /** The image format (NCHW or NHWC) the first layer wants, or null when it is not convolutional. */
+  public org.deeplearning4j.nn.conf.CNN2DFormat imageFormat() {
     org.deeplearning4j.nn.conf.layers.Layer first = layers()[0].conf().getLayer();
-    return first instanceof ConvolutionLayer || first instanceof SubsamplingLayer;
+    if (first instanceof ConvolutionLayer c) {
+      return c.getCnn2dDataFormat();
+    }
+    if (first instanceof SubsamplingLayer s) {
+      return s.getCnn2dDataFormat();
+    }
+    return null;
+  }
+
+  /** The example layout this network wants, given the data's image dimensions {c, h, w} (null for vectors). */
+  public io.sparktune.data.FeatureLayout inputLayout(int[] imageDims, int featureCount) {
+    if (!wantsImageInput()) {
+      return io.sparktune.data.FeatureLayout.flat(featureCount);
+    }
+    if (imageDims == null) {
+      throw new io.sparktune.BadInputException("The model's first layer is convolutional and wants images, "
+          + "but the data gives plain feature vectors of " + featureCount + " values.");
+    }
+    return io.sparktune.data.FeatureLayout.image(imageDims,
+        imageFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
   }
 
   /** Trainable parameter count: parameters of layers that are not frozen. */
