@@ -19,15 +19,18 @@ import java.util.List;
  * @param averagingPrefetch minibatches prefetched (parameter averaging)
  * @param threshold initial encoding threshold (gradient sharing)
  * @param controllerAddress Aeron controller address, "" = automatic
- * @param port Aeron port
+ * @param port Aeron port of the driver (the root of the transport)
+ * @param networkMask subnet whose address executors announce, e.g. 10.1.0.0/16; "" = 127.0.0.1
  * @param sharingPrefetch minibatches prefetched (gradient sharing)
  * @param patience early-stopping patience in epochs, 0 = off
  * @param minDelta smallest improvement that counts
+ * @param learningCheckExamples training examples used to verify the returned network, 0 = no check
+ * @param maxLossRatio the returned network's loss may be at most this times the workers' loss
  */
 public record TrainingSettings(String strategy, int epochs, int batchSizePerWorker, String updater,
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
-    boolean averageUpdaterState, int averagingPrefetch, double threshold, String controllerAddress, int port,
-    int sharingPrefetch, int patience, double minDelta) {
+    boolean averageUpdaterState, int averagingPrefetch, double threshold, String controllerAddress, int port, String networkMask,
+    int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
@@ -45,9 +48,12 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.doubleIn(b + "gradient-sharing.threshold", 0, 1, true),
         p.string(b + "gradient-sharing.controller-address"),
         p.intIn(b + "gradient-sharing.port", 1024, 65535),
+        p.string(b + "gradient-sharing.network-mask"),
         p.intIn(b + "gradient-sharing.prefetch", 0, 64),
         p.intIn(b + "early-stopping.patience", 0, 10_000),
-        p.doubleIn(b + "early-stopping.min-delta", 0, 1, false));
+        p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
+        p.intIn(b + "learning-check.examples", 0, 1_000_000),
+        p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false));
   }
 
   public org.nd4j.linalg.learning.config.IUpdater dl4jUpdater() {

@@ -14,6 +14,7 @@ import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
 import io.sparktune.spark.SparkContexts;
+import io.sparktune.train.LearningCheck;
 import io.sparktune.train.TrainingMonitor;
 import io.sparktune.train.TrainingStrategies;
 import io.sparktune.train.TrainingStrategy;
@@ -124,6 +125,9 @@ public final class FineTuneJob {
     int patience = s.training().patience();
     long trainStart = System.nanoTime();
     long examplesTrained = 0;
+    LearningCheck learningCheck = s.training().learningCheckExamples() == 0 ? null : new LearningCheck(
+        data.train().takeSample(false, s.training().learningCheckExamples(), s.seed()),
+        data.assembler(s.run().evalBatchSize()), s.training().maxLossRatio());
     try (TrainingMonitor monitor = new TrainingMonitor(sc, s.training().progressInterval(), s.training().stallTimeout());
          TrainingStrategy strategy = TrainingStrategies.create(sc, net, s.training(), workers, s.seed())) {
       strategy.setListeners(List.of(monitor.executorListener()));
@@ -134,7 +138,8 @@ public final class FineTuneJob {
         monitor.startEpoch(epoch, epochs, data.trainCount(), s.training().batchSizePerWorker());
         try {
           strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, s.training().batchSizePerWorker()));
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+          // Spark's exceptions are checked ones thrown from Scala: catch them all to explain a stall
           monitor.checkNotStalled();
           throw e;
         }
@@ -143,6 +148,9 @@ public final class FineTuneJob {
         examplesTrained += data.trainCount();
         net = strategy.network();
         double trainLoss = monitor.meanLossSinceLastCall();
+        if (learningCheck != null) {
+          learningCheck.verify(net, trainLoss, strategy.name(), epoch);
+        }
         Map<String, Object> val = evaluate(sc, net, data.validation(), evalAssembler, data, topK);
         double accuracy = acc(val);
         Map<String, Object> h = new LinkedHashMap<>();

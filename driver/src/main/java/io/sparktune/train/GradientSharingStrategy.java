@@ -28,11 +28,14 @@ public final class GradientSharingStrategy extends Dl4jMasterStrategy {
     if (controller.isBlank()) {
       controller = sc.isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.host", "127.0.0.1");
     }
-    VoidConfiguration voidConf = VoidConfiguration.builder()
+    VoidConfiguration.VoidConfigurationBuilder voidConf = VoidConfiguration.builder()
         .unicastPort(t.port())
         .controllerAddress(controller)
-        .build();
-    return new SharedTrainingMaster.Builder(voidConf, workers,
+        .portSupplier(new ExecutorPortSupplier(t.port()));
+    if (!t.networkMask().isBlank()) {
+      voidConf.networkMask(t.networkMask());
+    }
+    return new SharedTrainingMaster.Builder(voidConf.build(), workers,
             new AdaptiveThresholdAlgorithm(t.threshold()), t.batchSizePerWorker())
         .batchSizePerWorker(t.batchSizePerWorker())
         .workersPerNode(1)
