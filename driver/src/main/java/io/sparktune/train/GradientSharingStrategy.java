@@ -16,11 +16,30 @@ import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
  * <p>Aeron needs {@code -Daeron.publication.unblock.timeout=60000000000} on every JVM (set by
  * bin/sparktune and the deploy scripts). The DataSet RDD is used directly (Export was seen to hang) and
  * must not be persisted beforehand.
+ *
+ * <p>Two repairs over the plain master: each executor gets its own Aeron port ({@link ExecutorPortSupplier}),
+ * and after each epoch the driver takes the mean of the workers' trained parameters ({@link WorkerModels}),
+ * because the master itself never copies them back and its driver-side model was seen not to learn
+ * across processes.
  */
 public final class GradientSharingStrategy extends Dl4jMasterStrategy {
 
   public GradientSharingStrategy(JavaSparkContext sc, Network net, TrainingSettings t, int workers, long seed) {
     super(sc, net, master(sc, t, workers, seed));
+    this.sc = sc;
+    this.workers = workers;
+  }
+
+  private final JavaSparkContext sc;
+  private final int workers;
+
+  @Override
+  public void fitEpoch(org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> batches) {
+    super.fitEpoch(batches);
+    org.nd4j.linalg.api.ndarray.INDArray trained = WorkerModels.meanParameters(sc, workers);
+    if (trained != null && trained.length() == network().numParams()) {
+      network().model().setParams(trained);
+    }
   }
 
   private static SharedTrainingMaster master(JavaSparkContext sc, TrainingSettings t, int workers, long seed) {
