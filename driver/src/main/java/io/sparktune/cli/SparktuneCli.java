@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
     description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
-    subcommands = {FinetuneCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {FinetuneCommand.class, EvaluateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SparktuneCli implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SparktuneCli.class);
   public static final int OK = 0;

@@ -199,6 +199,7 @@ public final class FineTuneJob {
     metrics.put("examples-per-second", trainSecs > 0 ? examplesTrained / trainSecs : null);
     metrics.put("trainable-parameters", net.trainableParams());
     metrics.put("parameters", net.numParams());
+    metrics.put("peak-rss-bytes", PeakMemory.peakRssBytes());
 
     out.writeModel(net, data.normalizer(), modelInfo(data));
     out.writeJson("metrics.json", metrics);

@@ -28,6 +28,11 @@ public final class SparkContexts {
     }
     // frequent heartbeats carry the training accumulators: progress lines and stall detection
     conf.setIfMissing("spark.executor.heartbeatInterval", "3s");
+    String plugins = conf.get("spark.plugins", "");
+    if (!plugins.contains(NativeThreadsPlugin.class.getName())) {
+      conf.set("spark.plugins", plugins.isEmpty() ? NativeThreadsPlugin.class.getName()
+          : plugins + "," + NativeThreadsPlugin.class.getName());
+    }
     s.conf().forEach(conf::set);
     JavaSparkContext sc = new JavaSparkContext(conf);
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());

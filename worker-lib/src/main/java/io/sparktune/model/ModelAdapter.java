@@ -63,26 +63,36 @@ public final class ModelAdapter {
   private static Network adaptMultiLayer(Network net, AdaptSpec spec) {
     MultiLayerNetwork mln = net.multiLayer();
     Layer[] layers = mln.getLayers();
+    // The head is the last layer with weights plus any parameterless layers after it (Keras 1 models end
+    // in Dense followed by a separate softmax Activation layer).
     int last = layers.length - 1;
+    while (last > 0 && layers[last].numParams() == 0) {
+      last--;
+    }
     org.deeplearning4j.nn.conf.layers.Layer lastConf = layers[last].conf().getLayer();
     if (!(lastConf instanceof FeedForwardLayer ff)) {
-      throw new BadInputException("The last layer of the model (" + lastConf.getClass().getSimpleName()
+      throw new BadInputException("The last layer with weights (" + lastConf.getClass().getSimpleName()
           + ") is not a dense/output layer, so sparktune cannot put a classification head on it.");
     }
     boolean keepHead = !spec.replaceOutput() && ff.getNOut() == spec.numClasses();
     int freeze = layerIndex(net, spec.freezeUpTo());
+    if (freeze >= last) {
+      throw new BadInputException("model.adapt.freeze-up-to = " + spec.freezeUpTo() + " would freeze the output layer "
+          + "(layer " + last + "); freeze at most up to layer " + (last - 1) + ".");
+    }
     TransferLearning.Builder b = new TransferLearning.Builder(mln).fineTuneConfiguration(fineTune(spec));
     if (freeze >= 0) {
       b.setFeatureExtractor(freeze);
     }
+    boolean alreadyOutput = last == layers.length - 1 && lastConf instanceof BaseOutputLayer;
     INDArray keptW = null;
     INDArray keptB = null;
-    if (!(keepHead && lastConf instanceof BaseOutputLayer)) {
+    if (!(keepHead && alreadyOutput)) {
       if (keepHead) {
         keptW = layers[last].getParam("W").dup();
         keptB = layers[last].getParam("b").dup();
       }
-      b.removeOutputLayer().addLayer(newHead(ff.getNIn(), spec.numClasses()));
+      b.removeLayersFromOutput(layers.length - last).addLayer(newHead(ff.getNIn(), spec.numClasses()));
     }
     MultiLayerNetwork adapted = b.build();
     Layer head = adapted.getLayer(adapted.getnLayers() - 1);

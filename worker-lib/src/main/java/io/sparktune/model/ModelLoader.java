@@ -66,9 +66,7 @@ public final class ModelLoader {
       MultiLayerNetwork net = weightsFile == null
           ? KerasModelImport.importKerasSequentialModelAndWeights(modelFile.getPath(), false)
           : KerasModelImport.importKerasSequentialModelAndWeights(modelFile.getPath(), weightsFile.getPath(), false);
-      Network imported = new Network(net);
-      KerasImportRepair.repair(imported);
-      return imported;
+      return KerasImportRepair.repair(new Network(net));
     }
     ComputationGraph graph = weightsFile == null
         ? KerasModelImport.importKerasModelAndWeights(modelFile.getPath(), false)

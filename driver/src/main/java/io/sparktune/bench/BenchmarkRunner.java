@@ -1,0 +1,209 @@
+package io.sparktune.bench;
+
+import io.sparktune.BadInputException;
+import io.sparktune.io.HadoopFiles;
+import io.sparktune.io.Json;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the same fine-tune side by side, each variant in its own JVM (so peak memory is its own):
+ * plain single-process DL4J, and sparktune with each training strategy; then writes the numbers as
+ * JSON and a markdown table. Numbers are reported, never asserted.
+ */
+public final class BenchmarkRunner {
+  private static final Logger log = LoggerFactory.getLogger(BenchmarkRunner.class);
+
+  /** One variant: its name in the results, and the sparktune strategy (null = single-process DL4J). */
+  record Variant(String name, String strategy) {}
+
+  static final List<Variant> VARIANTS = List.of(new Variant("dl4j-single", null),
+      new Variant("sparktune-parameter-averaging", "parameter-averaging"),
+      new Variant("sparktune-gradient-sharing", "gradient-sharing"));
+
+  private final File config;
+  private final List<String> sets;
+  private final double target;
+  private final Path results;
+  private final String name;
+
+  public BenchmarkRunner(File config, List<String> sets, double target, Path results, String name) {
+    this.config = config;
+    this.sets = sets;
+    this.target = target;
+    this.results = results;
+    this.name = name;
+  }
+
+  public Map<String, Object> run() throws Exception {
+    io.sparktune.config.FineTuneSettings settings = io.sparktune.config.FineTuneSettings.fromConfig(
+        io.sparktune.config.ConfigLoader.load(config, sets));
+    requireFile(settings.data().trainUri());
+    requireFile(settings.data().validationUri());
+    Path work = Files.createTempDirectory("sparktune-bench-");
+    List<Map<String, Object>> runs = new ArrayList<>();
+    int batch = -1;
+    for (Variant v : VARIANTS) {
+      Path logFile = work.resolve(v.name() + ".log");
+      List<String> cmd = new ArrayList<>(javaCommand());
+      Path resultFile;
+      if (v.strategy() == null) {
+        batch = perStepBatch(settings);
+        resultFile = work.resolve(v.name() + ".json");
+        cmd.addAll(List.of(SingleProcessBaseline.class.getName(), config.getPath(), Integer.toString(batch),
+            resultFile.toString()));
+        cmd.addAll(sets);
+      } else {
+        Path out = work.resolve(v.name());
+        resultFile = out.resolve("metrics.json");
+        cmd.addAll(List.of(io.sparktune.cli.SparktuneCli.class.getName(), "finetune", "--config", config.getPath(),
+            "--output", out.toString(), "--set", "training.strategy=" + v.strategy()));
+        sets.forEach(s -> cmd.addAll(List.of("--set", s)));
+      }
+      log.info("Benchmark: running {} (log {})", v.name(), logFile);
+      long t0 = System.nanoTime();
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+      int code = p.waitFor();
+      double wall = (System.nanoTime() - t0) / 1e9;
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("name", v.name());
+      if (code != 0 || !Files.exists(resultFile)) {
+        run.put("status", "failed (exit " + code + "); see " + logFile);
+        run.put("wall_s", wall);
+        runs.add(run);
+        log.warn("Benchmark variant {} failed with exit code {}; log: {}", v.name(), code, logFile);
+        continue;
+      }
+      runs.add(summarise(run, Json.readMap(Files.readString(resultFile)), wall));
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", name);
+    report.put("date", Instant.now().toString());
+    report.put("command", "bin/sparktune bench --config " + config.getPath()
+        + sets.stream().map(s -> " --set " + s).reduce("", String::concat) + " --target " + target);
+    report.put("machine", machine());
+    report.put("target_accuracy", target);
+    report.put("single_process_batch_size", batch);
+    report.put("runs", runs);
+    Files.createDirectories(results);
+    Json.writeFile(HadoopFiles.path(results.resolve(name + ".json").toString()), report);
+    Files.writeString(results.resolve(name + ".md"), markdown(report));
+    System.out.print(markdown(report));
+    return report;
+  }
+
+  /** Single-process minibatch = what all sparktune workers together process per step. */
+  private static int perStepBatch(io.sparktune.config.FineTuneSettings s) {
+    String master = s.spark().master();
+    int workers = s.spark().workers() > 0 ? s.spark().workers()
+        : master.matches("local\\[\\d+]") ? Integer.parseInt(master.replaceAll("\\D", ""))
+        : Runtime.getRuntime().availableProcessors();
+    return s.training().batchSizePerWorker() * workers;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> summarise(Map<String, Object> run, Map<String, Object> result, double wall) {
+    List<Map<String, Object>> history = (List<Map<String, Object>>) result.get("history");
+    double cumulative = 0;
+    Double timeToTarget = null;
+    double finalAccuracy = Double.NaN;
+    for (Map<String, Object> h : history) {
+      cumulative += ((Number) h.get("seconds")).doubleValue();
+      finalAccuracy = ((Number) h.get("validation-accuracy")).doubleValue();
+      if (timeToTarget == null && finalAccuracy >= target) {
+        timeToTarget = cumulative;
+      }
+    }
+    run.put("status", "ok");
+    run.put("examples_per_sec", result.get("examples-per-second"));
+    run.put("wall_s", wall);
+    run.put("training_s", result.get("training-seconds"));
+    run.put("time_to_target_s", timeToTarget);
+    run.put("final_accuracy", finalAccuracy);
+    run.put("epoch_accuracies", history.stream().map(h -> h.get("validation-accuracy")).toList());
+    run.put("peak_rss_bytes", result.get("peak-rss-bytes"));
+    run.put("train_examples", result.get("train-examples"));
+    return run;
+  }
+
+  private static List<String> javaCommand() {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Xmx") || a.startsWith("-Daeron")).toList());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    return cmd;
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("cpu", cpuModel());
+    m.put("memory_gib", memoryGib());
+    m.put("java", System.getProperty("java.version"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    m.put("nd4j_backend", "nd4j-native (CPU)");
+    return m;
+  }
+
+  private static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+
+  private static Object memoryGib() {
+    try {
+      String line = Files.readAllLines(Path.of("/proc/meminfo")).get(0);
+      return Math.round(Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static String markdown(Map<String, Object> report) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("## Benchmark ").append(report.get("benchmark")).append("\n\n");
+    sb.append("`").append(report.get("command")).append("`, ").append(report.get("date")).append(", machine ")
+        .append(report.get("machine")).append("\n\n");
+    sb.append("| run | examples/s | vs single | training s | wall s | time to ").append(report.get("target_accuracy"))
+        .append(" s | accuracy per epoch | final accuracy | peak RSS GiB |\n|---|---|---|---|---|---|---|---|---|\n");
+    List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("runs");
+    Double single = runs.stream().filter(r -> r.get("name").equals("dl4j-single") && r.get("examples_per_sec") != null)
+        .map(r -> ((Number) r.get("examples_per_sec")).doubleValue()).findFirst().orElse(null);
+    for (Map<String, Object> r : runs) {
+      if (!"ok".equals(r.get("status"))) {
+        sb.append("| ").append(r.get("name")).append(" | ").append(r.get("status")).append(" | | | | | | | |\n");
+        continue;
+      }
+      double eps = ((Number) r.get("examples_per_sec")).doubleValue();
+      sb.append(String.format("| %s | %,.0f | %s | %.1f | %.1f | %s | %s | %.4f | %s |%n", r.get("name"), eps,
+          single == null ? "-" : String.format("%.2f", eps / single), ((Number) r.get("training_s")).doubleValue(),
+          ((Number) r.get("wall_s")).doubleValue(),
+          r.get("time_to_target_s") == null ? "not reached" : String.format("%.1f", ((Number) r.get("time_to_target_s")).doubleValue()),
+          ((List<Object>) r.get("epoch_accuracies")).stream().map(a -> String.format("%.4f", ((Number) a).doubleValue())).toList(),
+          ((Number) r.get("final_accuracy")).doubleValue(),
+          r.get("peak_rss_bytes") == null ? "-" : String.format("%.2f", ((Number) r.get("peak_rss_bytes")).doubleValue() / (1L << 30))));
+    }
+    return sb.toString();
+  }
+
+  static void requireFile(String uri) {
+    if (!HadoopFiles.exists(HadoopFiles.path(uri))) {
+      throw new BadInputException("Benchmark data '" + uri + "' is missing. Install it with "
+          + "'apt-get install -y dataset-fashion-mnist' (see bench/README.md).");
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.sparktune.cli;
+
+import io.sparktune.bench.BenchmarkRunner;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sparktune bench}: plain single-process DL4J against sparktune's strategies, side by side. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Run the same fine-tune as single-process DL4J and with each sparktune strategy, each in its own "
+        + "JVM, and write examples/s, time to a target accuracy, final accuracy and peak memory.")
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The fine-tune to measure.")
+  File config;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting for every variant.")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--target", defaultValue = "0.85", description = "Validation accuracy for time-to-target (default 0.85).")
+  double target;
+
+  @Option(names = "--results", defaultValue = "bench/results", description = "Directory for NAME.json and NAME.md.")
+  Path results;
+
+  @Option(names = "--name", defaultValue = "fashion-mnist-keras-cnn", description = "Benchmark name.")
+  String name;
+
+  @Override
+  public Integer call() throws Exception {
+    new BenchmarkRunner(config, overrides, target, results, name).run();
+    return SparktuneCli.OK;
+  }
+}
