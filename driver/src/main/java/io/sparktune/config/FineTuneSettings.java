@@ -23,7 +23,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
   /** The same settings with another output directory (the CLI's --output). */
   public FineTuneSettings withOutput(String outputUri) {
     return new FineTuneSettings(seed, spark, model, data, training,
-        new RunSettings(run.topK(), run.evalBatchSize(), run.checkpointEvery(), run.checkpointKeep(),
+        new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.checkpointEvery(), run.checkpointKeep(),
             run.checkpointUri(), outputUri),
         resolved.withValue(ConfigLoader.ROOT + ".output.uri",
             com.typesafe.config.ConfigValueFactory.fromAnyRef(outputUri, "--output")));

@@ -3,29 +3,20 @@ package io.sparktune.job;
 import io.sparktune.BadInputException;
 import io.sparktune.checkpoint.CheckpointStore;
 import io.sparktune.config.FineTuneSettings;
-import io.sparktune.data.BatchAssembler;
 import io.sparktune.data.DataPipeline;
 import io.sparktune.data.PreparedData;
 import io.sparktune.data.Record;
-import io.sparktune.eval.DistributedEvaluator;
-import io.sparktune.eval.MetricsReport;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
 import io.sparktune.spark.SparkContexts;
-import io.sparktune.train.LearningCheck;
-import io.sparktune.train.TrainingMonitor;
-import io.sparktune.train.TrainingStrategies;
-import io.sparktune.train.TrainingStrategy;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,117 +77,50 @@ public final class FineTuneJob {
 
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
     PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
-    Network adapted = ModelAdapter.adapt(base, new AdaptSpec(s.model().freezeUpTo(), data.classes().size(),
-        s.model().replaceOutput(), s.training().dl4jUpdater(), s.seed()));
+    Network adapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
     checkInputFits(adapted, data);
     log.info("Model: {} parameters, {} trainable ({}), layers {}", adapted.numParams(), adapted.trainableParams(),
         s.model().uri(), adapted.layerNames());
     out.writeConfig(s);
 
-    int topK = Math.min(s.run().topK(), data.classes().size());
-    BatchAssembler evalAssembler = data.assembler(s.run().evalBatchSize());
     Map<String, Object> metrics = new LinkedHashMap<>();
-    List<Map<String, Object>> history = new ArrayList<>();
+    EpochLoop loop = new EpochLoop(s, sc, data, checkpoints,
+        (epoch, l) -> checkpointState(epoch, metrics, l, data), true, s.training().strategy());
     int firstEpoch = 1;
-    Network net = adapted;
-    double best = Double.NEGATIVE_INFINITY;
-    int bestEpoch = 0;
+    Network from = adapted;
     if (restored.isPresent()) {
       CheckpointStore.Loaded cp = restored.get();
-      net = cp.network();
+      from = cp.network();
       firstEpoch = cp.epoch() + 1;
       metrics.put("baseline", cp.manifest().get("baseline"));
-      history.addAll(historyOf(cp.manifest()));
-      best = ((Number) cp.manifest().getOrDefault("best-accuracy", Double.NEGATIVE_INFINITY)).doubleValue();
-      bestEpoch = ((Number) cp.manifest().getOrDefault("best-epoch", 0)).intValue();
+      if (cp.manifest().containsKey("head-only")) {
+        metrics.put("head-only", cp.manifest().get("head-only"));
+      }
+      loop.restore(historyOf(cp.manifest()),
+          ((Number) cp.manifest().getOrDefault("best-accuracy", Double.NEGATIVE_INFINITY)).doubleValue(),
+          ((Number) cp.manifest().getOrDefault("best-epoch", 0)).intValue());
       if (!data.fingerprint().equals(cp.manifest().get("data-fingerprint"))) {
         log.warn("The data changed since checkpoint {} was written (fingerprint differs).", cp.dir());
       }
       log.info("Resuming from checkpoint {} (epoch {}).", cp.dir(), cp.epoch());
     } else {
-      metrics.put("baseline", evaluate(sc, adapted, data.validation(), evalAssembler, data, topK));
+      metrics.put("baseline", loop.evaluate(adapted));
       log.info("Baseline (adapted pre-trained model, before fine-tuning): validation accuracy {}",
           fmt(acc(metrics.get("baseline"))));
-    }
-
-    int workers = SparkContexts.workers(sc, s.spark());
-    int epochs = s.training().epochs();
-    Network bestNet = null;
-    int patience = s.training().patience();
-    long trainStart = System.nanoTime();
-    long examplesTrained = 0;
-    LearningCheck learningCheck = s.training().learningCheckExamples() == 0 ? null : new LearningCheck(
-        data.train().takeSample(false, s.training().learningCheckExamples(), s.seed()),
-        data.assembler(s.run().evalBatchSize()), s.training().maxLossRatio());
-    try (TrainingMonitor monitor = new TrainingMonitor(sc, s.training().progressInterval(), s.training().stallTimeout());
-         TrainingStrategy strategy = TrainingStrategies.create(sc, net, s.training(), workers, s.seed())) {
-      strategy.setListeners(List.of(monitor.executorListener()));
-      log.info("Training: {} epochs, strategy {}, {} workers, batch size {} per worker", epochs, strategy.name(),
-          workers, s.training().batchSizePerWorker());
-      for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
-        long t0 = System.nanoTime();
-        monitor.startEpoch(epoch, epochs, data.trainCount(), s.training().batchSizePerWorker());
-        try {
-          strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, s.training().batchSizePerWorker()));
-        } catch (Exception e) {
-          // Spark's exceptions are checked ones thrown from Scala: catch them all to explain a stall
-          monitor.checkNotStalled();
-          throw e;
-        }
-        monitor.checkNotStalled();
-        double secs = (System.nanoTime() - t0) / 1e9;
-        examplesTrained += data.trainCount();
-        net = strategy.network();
-        double trainLoss = monitor.meanLossSinceLastCall();
-        if (learningCheck != null) {
-          learningCheck.verify(net, trainLoss, strategy.name(), epoch);
-        }
-        Map<String, Object> val = evaluate(sc, net, data.validation(), evalAssembler, data, topK);
-        double accuracy = acc(val);
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("epoch", epoch);
-        h.put("train-loss", Double.isNaN(trainLoss) ? null : trainLoss);
-        h.put("validation-accuracy", accuracy);
-        h.put("validation-macro-f1", val.get("macro-f1"));
-        h.put("seconds", secs);
-        h.put("examples-per-second", data.trainCount() / secs);
-        history.add(h);
-        log.info(String.format("epoch %d/%d done | train loss %.4f | validation accuracy %.4f | %.1f s | %,.0f examples/s",
-            epoch, epochs, trainLoss, accuracy, secs, data.trainCount() / secs));
-        boolean improved = accuracy > best + s.training().minDelta();
-        if (improved) {
-          best = accuracy;
-          bestEpoch = epoch;
-          if (patience > 0) {
-            bestNet = net.copy();
-          }
-        }
-        boolean stop = patience > 0 && epoch - bestEpoch >= patience;
-        boolean last = epoch == epochs || stop;
-        int every = s.run().checkpointEvery();
-        if (last || (every > 0 && epoch % every == 0)) {
-          checkpoints.save(epoch, net, data.normalizer(), checkpointState(epoch, metrics, history, best, bestEpoch, data));
-        }
-        if (stop) {
-          log.info("Early stopping after epoch {}: no improvement over {} for {} epochs.", epoch, fmt(best), patience);
-          break;
-        }
+      if (s.run().headOnlyBaseline()) {
+        metrics.put("head-only", headOnly(sc, base, data));
       }
     }
-    if (bestNet != null) {
-      log.info("Restoring the best model (epoch {}, validation accuracy {}).", bestEpoch, fmt(best));
-      net = bestNet;
-    }
-    double trainSecs = (System.nanoTime() - trainStart) / 1e9;
 
-    metrics.put("final", evaluate(sc, net, data.validation(), evalAssembler, data, topK));
-    metrics.put("history", history);
-    metrics.put("best-epoch", bestEpoch);
+    Network net = loop.run(from, firstEpoch);
+    metrics.put("final", loop.evaluate(net));
+    metrics.put("history", loop.history);
+    metrics.put("best-epoch", loop.bestEpoch);
     metrics.put("classes", data.classes());
     metrics.put("train-examples", data.trainCount());
     metrics.put("validation-examples", data.validationCount());
-    metrics.put("training-seconds", trainSecs);
-    metrics.put("examples-per-second", trainSecs > 0 ? examplesTrained / trainSecs : null);
+    metrics.put("training-seconds", loop.trainingSeconds);
+    metrics.put("examples-per-second", loop.trainingSeconds > 0 ? loop.examplesTrained / loop.trainingSeconds : null);
     metrics.put("trainable-parameters", net.trainableParams());
     metrics.put("parameters", net.numParams());
     metrics.put("peak-rss-bytes", PeakMemory.peakRssBytes());
@@ -211,10 +135,30 @@ public final class FineTuneJob {
     return new Result(metrics, net, out.uri());
   }
 
-  private Map<String, Object> evaluate(JavaSparkContext sc, Network net, org.apache.spark.api.java.JavaRDD<Record> rdd,
-      BatchAssembler assembler, PreparedData data, int topK) {
-    Evaluation e = DistributedEvaluator.evaluate(sc, net, rdd, assembler, data.classes(), topK);
-    return MetricsReport.toMap(e, data.classes(), topK);
+  /**
+   * The head-only baseline: the same training path with every layer but the new head frozen, for the
+   * same epochs, so the report shows what fine-tuning the trunk adds over fitting a head. It always
+   * trains with parameter averaging: DL4J's gradient sharing cannot start a second training master in
+   * one application (on a standalone cluster the second one hangs), and the head-only result is a
+   * reference, not the run being measured.
+   */
+  private Map<String, Object> headOnly(JavaSparkContext sc, Network base, PreparedData data) {
+    Network probe = ModelAdapter.adapt(base, spec(data, ""));
+    List<String> names = probe.layerNames();
+    String lastHidden = names.get(names.size() - 2);
+    log.info("Head-only baseline: training only the new head (layers up to '{}' frozen), with parameter averaging.",
+        lastHidden);
+    EpochLoop loop = new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, "parameter-averaging");
+    Network trained = loop.run(ModelAdapter.adapt(base, spec(data, lastHidden)), 1);
+    Map<String, Object> m = loop.evaluate(trained);
+    m.put("history", loop.history);
+    log.info("Head-only baseline: validation accuracy {}", fmt(acc(m)));
+    return m;
+  }
+
+  private AdaptSpec spec(PreparedData data, String freezeUpTo) {
+    return new AdaptSpec(freezeUpTo, data.classes().size(), s.model().replaceOutput(), s.training().dl4jUpdater(),
+        s.seed());
   }
 
   /** Fails early, with the shapes, when the model cannot take the data's examples. */
@@ -239,15 +183,18 @@ public final class FineTuneJob {
     return info;
   }
 
-  private Map<String, Object> checkpointState(int epoch, Map<String, Object> metrics, List<Map<String, Object>> history,
-      double best, int bestEpoch, PreparedData data) {
+  private Map<String, Object> checkpointState(int epoch, Map<String, Object> metrics, EpochLoop loop, PreparedData data) {
+    List<Map<String, Object>> history = loop.history;
     Map<String, Object> st = new LinkedHashMap<>();
     st.put("step", (long) epoch * (long) Math.ceil(data.trainCount() / (double) s.training().batchSizePerWorker()));
     st.put("metrics", history.get(history.size() - 1));
     st.put("baseline", metrics.get("baseline"));
+    if (metrics.containsKey("head-only")) {
+      st.put("head-only", metrics.get("head-only"));
+    }
     st.put("history", history);
-    st.put("best-accuracy", best);
-    st.put("best-epoch", bestEpoch);
+    st.put("best-accuracy", loop.best);
+    st.put("best-epoch", loop.bestEpoch);
     st.put("data-fingerprint", data.fingerprint());
     st.put("config", io.sparktune.config.ConfigLoader.render(s.resolved()));
     st.put("versions", Map.of("sparktune", Provenance.version(), "dl4j", "1.0.0-M2",

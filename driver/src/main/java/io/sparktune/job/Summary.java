@@ -13,11 +13,18 @@ final class Summary {
     StringBuilder sb = new StringBuilder();
     sb.append("\n==== sparktune fine-tune summary ====\n");
     sb.append(String.format("%-34s %9s %9s %9s%n", "model (validation set)", "accuracy", "macro-F1", "top-k"));
-    for (String key : List.of("baseline", "final")) {
+    for (String key : List.of("baseline", "head-only", "final")) {
       Map<String, Object> m = (Map<String, Object>) metrics.get(key);
+      if (m == null) {
+        continue;
+      }
       Object topK = m.entrySet().stream().filter(e -> e.getKey().startsWith("top-")).map(Map.Entry::getValue)
           .findFirst().orElse(null);
-      String label = key.equals("baseline") ? "baseline (adapted, not fine-tuned)" : "fine-tuned";
+      String label = switch (key) {
+        case "baseline" -> "baseline (adapted, not fine-tuned)";
+        case "head-only" -> "head-only (trunk frozen)";
+        default -> "fine-tuned";
+      };
       sb.append(String.format("%-34s %9.4f %9.4f %9s%n", label, num(m.get("accuracy")), num(m.get("macro-f1")),
           topK == null ? "-" : String.format("%.4f", num(topK))));
     }

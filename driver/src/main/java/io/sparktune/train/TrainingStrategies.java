@@ -8,8 +8,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class TrainingStrategies {
   private TrainingStrategies() {}
 
-  public static TrainingStrategy create(JavaSparkContext sc, Network net, TrainingSettings t, int workers, long seed) {
-    return switch (t.strategy()) {
+  /** Builds the strategy named {@code strategy} (a training.strategy value) with the settings in {@code t}. */
+  public static TrainingStrategy create(JavaSparkContext sc, Network net, TrainingSettings t, String strategy,
+      int workers, long seed) {
+    return switch (strategy) {
       case "gradient-sharing" -> new GradientSharingStrategy(sc, net, t, workers, seed);
       default -> new ParameterAveragingStrategy(sc, net, t, workers, seed);
     };

@@ -51,6 +51,7 @@ class LocalClusterIT {
     return sh(WORK.resolve(name + ".log"), "bash", "deploy/submit.sh", "--master", "spark://127.0.0.1:17077", "--",
         "finetune", "--config", "conf/examples/quickstart.conf", "--set", "data.max-train-examples=3000",
         "--set", "training.epochs=2", "--set", "training.strategy=" + strategy,
+        "--set", "evaluation.head-only-baseline=false", "--set", "training.stall-timeout=120s",
         "--output", WORK.resolve(name).toAbsolutePath().toString(), "--overwrite");
   }
 
@@ -80,7 +81,8 @@ class LocalClusterIT {
 
   /**
    * DL4J's SharedTrainingMaster either learns here or hands back a driver model without the workers'
-   * updates; sparktune must then fail loudly (exit 1, named cause), never finish with an unlearned model.
+   * updates, or stalls; sparktune must then fail loudly (exit 1, named cause), never finish with an
+   * unlearned model or hang.
    */
   @Test
   void gradientSharingLearnsOrFailsLoudly() throws Exception {
@@ -90,7 +92,7 @@ class LocalClusterIT {
       assertTrue(acc > 0.6, "a gradient-sharing run that finishes must have learned: " + acc);
     } else {
       assertEquals(1, r.code(), r.log());
-      assertTrue(r.log().contains("did not reach the driver's model"), r.log());
+      assertTrue(r.log().contains("did not reach the driver's model") || r.log().contains("made no progress"), r.log());
       assertTrue(!Files.exists(WORK.resolve("gs/_COMPLETE")), "a failed run is never marked complete");
     }
   }

@@ -21,7 +21,7 @@ class FineTuneIT {
 
   static FineTuneSettings quickstart(Path out, String... sets) {
     List<String> all = new ArrayList<>(List.of("spark.master=\"local[2]\"", "data.max-train-examples=3000",
-        "training.epochs=2", "output.uri=\"" + out + "\""));
+        "training.epochs=2", "evaluation.head-only-baseline=false", "output.uri=\"" + out + "\""));
     all.addAll(List.of(sets));
     return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
   }
@@ -38,10 +38,15 @@ class FineTuneIT {
   }
 
   @Test
-  void parameterAveragingFineTunesAndWritesEveryOutput() {
+  @SuppressWarnings("unchecked")
+  void parameterAveragingFineTunesBeyondTheHeadOnlyBaseline() {
     Path out = dir.resolve("pa");
-    FineTuneJob.Result r = new FineTuneJob(quickstart(out), false, false).run();
+    FineTuneJob.Result r = new FineTuneJob(quickstart(out, "evaluation.head-only-baseline=true"), false, false).run();
     assertLearned(r, out);
+    double headOnly = ((Number) ((Map<String, Object>) r.metrics().get("head-only")).get("accuracy")).doubleValue();
+    assertTrue(headOnly > 0.5, "the head-only baseline learns too: " + headOnly);
+    assertTrue(r.finalAccuracy() > headOnly, "fine-tuning the trunk beats fitting only the head: "
+        + r.finalAccuracy() + " vs " + headOnly);
   }
 
   @Test

@@ -1,0 +1,154 @@
+package io.sparktune.job;
+
+import io.sparktune.checkpoint.CheckpointStore;
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.data.BatchAssembler;
+import io.sparktune.data.PreparedData;
+import io.sparktune.eval.DistributedEvaluator;
+import io.sparktune.eval.MetricsReport;
+import io.sparktune.model.Network;
+import io.sparktune.spark.SparkContexts;
+import io.sparktune.train.LearningCheck;
+import io.sparktune.train.TrainingMonitor;
+import io.sparktune.train.TrainingStrategies;
+import io.sparktune.train.TrainingStrategy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Epochs of distributed training with per-epoch validation, the learning check, checkpoints and early
+ * stopping: the one training loop behind every fine-tune (and its head-only baseline).
+ */
+final class EpochLoop {
+  private static final Logger log = LoggerFactory.getLogger(EpochLoop.class);
+
+  private final FineTuneSettings s;
+  private final JavaSparkContext sc;
+  private final PreparedData data;
+  private final BatchAssembler evalAssembler;
+  private final int topK;
+  private final CheckpointStore checkpoints;
+  private final BiFunction<Integer, EpochLoop, Map<String, Object>> checkpointState;
+  private final boolean earlyStopping;
+  private final String strategyName;
+
+  final List<Map<String, Object>> history = new ArrayList<>();
+  double best = Double.NEGATIVE_INFINITY;
+  int bestEpoch;
+  double trainingSeconds;
+  long examplesTrained;
+
+  /**
+   * @param checkpoints where to checkpoint, or null for none
+   * @param checkpointState the manifest state for a checkpoint after the given epoch of this loop
+   * @param earlyStopping whether training.early-stopping applies (and the best model is kept)
+   * @param strategyName the training strategy to use (normally training.strategy)
+   */
+  EpochLoop(FineTuneSettings s, JavaSparkContext sc, PreparedData data, CheckpointStore checkpoints,
+      BiFunction<Integer, EpochLoop, Map<String, Object>> checkpointState, boolean earlyStopping, String strategyName) {
+    this.s = s;
+    this.sc = sc;
+    this.data = data;
+    this.evalAssembler = data.assembler(s.run().evalBatchSize());
+    this.topK = Math.min(s.run().topK(), data.classes().size());
+    this.checkpoints = checkpoints;
+    this.checkpointState = checkpointState;
+    this.earlyStopping = earlyStopping;
+    this.strategyName = strategyName;
+  }
+
+  Map<String, Object> evaluate(Network net) {
+    Evaluation e = DistributedEvaluator.evaluate(sc, net, data.validation(), evalAssembler, data.classes(), topK);
+    return MetricsReport.toMap(e, data.classes(), topK);
+  }
+
+  /** Continues from a checkpoint's history. */
+  void restore(List<Map<String, Object>> earlier, double bestAccuracy, int bestAt) {
+    history.addAll(earlier);
+    best = bestAccuracy;
+    bestEpoch = bestAt;
+  }
+
+  /** Trains epochs {@code firstEpoch..epochs} from {@code start}; returns the final (or best) network. */
+  Network run(Network start, int firstEpoch) {
+    int workers = SparkContexts.workers(sc, s.spark());
+    int epochs = s.training().epochs();
+    int patience = earlyStopping ? s.training().patience() : 0;
+    int batch = s.training().batchSizePerWorker();
+    LearningCheck check = s.training().learningCheckExamples() == 0 ? null : new LearningCheck(
+        data.train().takeSample(false, s.training().learningCheckExamples(), s.seed()), evalAssembler,
+        s.training().maxLossRatio());
+    Network net = start;
+    Network bestNet = null;
+    long trainStart = System.nanoTime();
+    try (TrainingMonitor monitor = new TrainingMonitor(sc, s.training().progressInterval(), s.training().stallTimeout());
+         TrainingStrategy strategy = TrainingStrategies.create(sc, net, s.training(), strategyName, workers, s.seed())) {
+      strategy.setListeners(List.of(monitor.executorListener()));
+      log.info("Training: {} epochs, strategy {}, {} workers, batch size {} per worker, {} of {} parameters trainable",
+          epochs, strategy.name(), workers, batch, net.trainableParams(), net.numParams());
+      for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+        long t0 = System.nanoTime();
+        monitor.startEpoch(epoch, epochs, data.trainCount(), batch);
+        try {
+          strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch));
+        } catch (Exception e) {
+          // Spark's exceptions are checked ones thrown from Scala: catch them all to explain a stall
+          monitor.checkNotStalled();
+          throw e;
+        }
+        monitor.checkNotStalled();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        examplesTrained += data.trainCount();
+        net = strategy.network();
+        double trainLoss = monitor.meanLossSinceLastCall();
+        if (check != null) {
+          check.verify(net, trainLoss, strategy.name(), epoch);
+        }
+        double accuracy = record(epoch, epochs, trainLoss, evaluate(net), secs);
+        if (accuracy > best + s.training().minDelta()) {
+          best = accuracy;
+          bestEpoch = epoch;
+          bestNet = patience > 0 ? net.copy() : null;
+        }
+        boolean stop = patience > 0 && epoch - bestEpoch >= patience;
+        int every = s.run().checkpointEvery();
+        if (checkpoints != null && (epoch == epochs || stop || (every > 0 && epoch % every == 0))) {
+          checkpoints.save(epoch, net, data.normalizer(), checkpointState.apply(epoch, this));
+        }
+        if (stop) {
+          log.info("Early stopping after epoch {}: no improvement over {} for {} epochs.", epoch,
+              String.format("%.4f", best), patience);
+          break;
+        }
+      }
+    }
+    trainingSeconds = (System.nanoTime() - trainStart) / 1e9;
+    if (bestNet != null) {
+      log.info("Restoring the best model (epoch {}, validation accuracy {}).", bestEpoch, String.format("%.4f", best));
+      return bestNet;
+    }
+    return net;
+  }
+
+  private double record(int epoch, int epochs, double trainLoss, Map<String, Object> val, double secs) {
+    double accuracy = ((Number) val.get("accuracy")).doubleValue();
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("epoch", epoch);
+    h.put("train-loss", Double.isNaN(trainLoss) ? null : trainLoss);
+    h.put("validation-accuracy", accuracy);
+    h.put("validation-macro-f1", val.get("macro-f1"));
+    h.put("seconds", secs);
+    h.put("examples-per-second", data.trainCount() / secs);
+    history.add(h);
+    log.info(String.format("epoch %d/%d done | train loss %.4f | validation accuracy %.4f | %.1f s | %,.0f examples/s",
+        epoch, epochs, trainLoss, accuracy, secs, data.trainCount() / secs));
+    return accuracy;
+  }
+}
