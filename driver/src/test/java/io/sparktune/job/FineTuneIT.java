@@ -50,6 +50,20 @@ class FineTuneIT {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void earlyStoppingStopsAndKeepsTheBestEpoch() {
+    Path out = dir.resolve("early");
+    // no later epoch can beat the first by a whole accuracy point of 1.0: stop after patience = 1 epoch
+    FineTuneJob.Result r = new FineTuneJob(quickstart(out, "training.epochs=4", "training.early-stopping.patience=1",
+        "training.early-stopping.min-delta=1.0", "data.max-train-examples=1000"), false, false).run();
+    List<Map<String, Object>> history = (List<Map<String, Object>>) r.metrics().get("history");
+    assertEquals(2, history.size(), "stopped after epoch 2 of 4");
+    assertEquals(1, ((Number) r.metrics().get("best-epoch")).intValue());
+    double first = ((Number) history.get(0).get("validation-accuracy")).doubleValue();
+    assertEquals(first, r.finalAccuracy(), 1e-12, "the final model is the best (epoch 1) model");
+  }
+
+  @Test
   void gradientSharingFineTunes() {
     Path out = dir.resolve("gs");
     FineTuneJob.Result r = new FineTuneJob(quickstart(out, "training.strategy=gradient-sharing"), false, false).run();
