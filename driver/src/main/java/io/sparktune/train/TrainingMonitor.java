@@ -94,10 +94,6 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     }
   }
 
-  public boolean stalled() {
-    return stalled;
-  }
-
   /** Mean training loss over the minibatches finished since the previous call (NaN if none). */
   public double meanLossSinceLastCall() {
     double[] t = totals();

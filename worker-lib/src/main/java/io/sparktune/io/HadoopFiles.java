@@ -32,10 +32,6 @@ public final class HadoopFiles {
     defaultConf = conf;
   }
 
-  public static Configuration configuration() {
-    return defaultConf;
-  }
-
   /** Resolves a user path: a bare local path becomes an absolute file: URI. */
   public static Path path(String uri) {
     URI parsed = URI.create(uri.replace(" ", "%20"));
