@@ -84,7 +84,8 @@ public final class SingleProcessBaseline {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       trainSeconds += secs;
-      Evaluation e = ClassificationEvaluator.evaluate(net, evalBatches.batches(validation.iterator()), classes, 1);
+      Evaluation e = ClassificationEvaluator.evaluate(net, evalBatches.batches(validation.iterator()), classes, 1)
+          .evaluation();
       Map<String, Object> h = new LinkedHashMap<>();
       h.put("epoch", epoch);
       h.put("validation-accuracy", e.accuracy());

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +64,7 @@ final class EpochLoop {
   }
 
   Map<String, Object> evaluate(Network net) {
-    Evaluation e = DistributedEvaluator.evaluate(sc, net, data.validation(), evalAssembler, data.classes(), topK);
+    io.sparktune.eval.ClassificationResult e = DistributedEvaluator.evaluate(sc, net, data.validation(), evalAssembler, data.classes(), topK);
     return MetricsReport.toMap(e, data.classes(), topK);
   }
 

@@ -94,12 +94,13 @@ public final class EvaluateJob {
     }
     BatchAssembler assembler = new BatchAssembler(s.run().evalBatchSize(), classes.size(), layout, normalizer);
     int topK = Math.min(s.run().topK(), classes.size());
-    Evaluation e = DistributedEvaluator.evaluate(sc, net, records, assembler, classes, topK);
+    io.sparktune.eval.ClassificationResult r = DistributedEvaluator.evaluate(sc, net, records, assembler, classes, topK);
+    Evaluation e = r.evaluation();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("model", modelUri);
     metrics.put("data", s.data().trainUri());
     metrics.put("classes", classes);
-    metrics.put("evaluation", MetricsReport.toMap(e, classes, topK));
+    metrics.put("evaluation", MetricsReport.toMap(r, classes, topK));
     out.writeConfig(s);
     out.writeJson("metrics.json", metrics);
     out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));

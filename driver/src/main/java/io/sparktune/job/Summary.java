@@ -12,7 +12,8 @@ final class Summary {
   static void print(Map<String, Object> metrics, FineTuneSettings s, String output) {
     StringBuilder sb = new StringBuilder();
     sb.append("\n==== sparktune fine-tune summary ====\n");
-    sb.append(String.format("%-34s %9s %9s %9s%n", "model (validation set)", "accuracy", "macro-F1", "top-k"));
+    sb.append(String.format("%-34s %9s %9s %9s %9s %9s%n", "model (validation set)", "accuracy", "macro-F1", "top-k",
+        "ROC-AUC", "log-loss"));
     for (String key : List.of("baseline", "head-only", "final")) {
       Map<String, Object> m = (Map<String, Object>) metrics.get(key);
       if (m == null) {
@@ -25,8 +26,9 @@ final class Summary {
         case "head-only" -> "head-only (trunk frozen)";
         default -> "fine-tuned";
       };
-      sb.append(String.format("%-34s %9.4f %9.4f %9s%n", label, num(m.get("accuracy")), num(m.get("macro-f1")),
-          topK == null ? "-" : String.format("%.4f", num(topK))));
+      sb.append(String.format("%-34s %9.4f %9.4f %9s %9.4f %9.4f%n", label, num(m.get("accuracy")),
+          num(m.get("macro-f1")), topK == null ? "-" : String.format("%.4f", num(topK)), num(m.get("roc-auc-macro")),
+          num(m.get("log-loss"))));
     }
     List<Map<String, Object>> history = (List<Map<String, Object>>) metrics.get("history");
     sb.append(String.format("epochs %d (best %s), strategy %s, %s train / %s validation examples%n",

@@ -36,7 +36,8 @@ class DistributedEvaluationIT {
          FileInputStream l = new FileInputStream(DIR + "npm-digits-labels-idx1-ubyte.gz")) {
       local = IdxFiles.records(IdxFiles.read(i, "images"), IdxFiles.read(l, "labels"), "images", 10);
     }
-    Evaluation single = ClassificationEvaluator.evaluate(net, assembler.batches(local.iterator()), classes, 3);
+    ClassificationResult singleResult = ClassificationEvaluator.evaluate(net, assembler.batches(local.iterator()), classes, 3);
+    Evaluation single = singleResult.evaluation();
 
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("eval-it")
         .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false");
@@ -44,7 +45,8 @@ class DistributedEvaluationIT {
       JavaRDD<Record> records = new IdxSource()
           .read(sc, DIR + "npm-digits-images-idx3-ubyte.gz", DIR + "npm-digits-labels-idx1-ubyte.gz", classes)
           .repartition(5);
-      Evaluation distributed = DistributedEvaluator.evaluate(sc, net, records, assembler, classes, 3);
+      ClassificationResult distributedResult = DistributedEvaluator.evaluate(sc, net, records, assembler, classes, 3);
+      Evaluation distributed = distributedResult.evaluation();
       assertEquals(single.getNumRowCounter(), distributed.getNumRowCounter());
       assertEquals(local.size(), (int) distributed.getNumRowCounter());
       for (int a = 0; a < 10; a++) {
@@ -58,6 +60,11 @@ class DistributedEvaluationIT {
       }
       assertEquals(single.accuracy(), distributed.accuracy(), 0.0);
       assertEquals(single.topNAccuracy(), distributed.topNAccuracy(), 0.0);
+      // log loss and calibration are sums of floating-point terms: equal up to summation order
+      assertEquals(singleResult.curves().macroRocAuc(), distributedResult.curves().macroRocAuc(), 1e-12);
+      assertEquals(singleResult.curves().macroPrAuc(), distributedResult.curves().macroPrAuc(), 1e-12);
+      assertEquals(singleResult.logLoss(), distributedResult.logLoss(), 1e-9);
+      assertEquals(singleResult.expectedCalibrationError(), distributedResult.expectedCalibrationError(), 1e-9);
       // the pre-trained MNIST model really recognises the real digits
       org.junit.jupiter.api.Assertions.assertTrue(single.accuracy() > 0.9, "accuracy " + single.accuracy());
     }

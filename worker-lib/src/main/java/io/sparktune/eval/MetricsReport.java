@@ -7,11 +7,12 @@ import java.util.Map;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
 
-/** Turns a DL4J {@link Evaluation} into the plain map written to metrics.json. */
+/** Turns a {@link ClassificationResult} into the plain map written to metrics.json. */
 public final class MetricsReport {
   private MetricsReport() {}
 
-  public static Map<String, Object> toMap(Evaluation e, List<String> classNames, int topK) {
+  public static Map<String, Object> toMap(ClassificationResult r, List<String> classNames, int topK) {
+    Evaluation e = r.evaluation();
     Map<String, Object> m = new LinkedHashMap<>();
     int n = classNames.size();
     m.put("examples", e.getNumRowCounter());
@@ -22,6 +23,11 @@ public final class MetricsReport {
     m.put("macro-precision", e.precision(org.nd4j.evaluation.EvaluationAveraging.Macro));
     m.put("macro-recall", e.recall(org.nd4j.evaluation.EvaluationAveraging.Macro));
     m.put("macro-f1", e.f1(org.nd4j.evaluation.EvaluationAveraging.Macro));
+    m.put("weighted-f1", weightedF1(e, classNames.size()));
+    m.put("roc-auc-macro", r.curves().macroRocAuc());
+    m.put("pr-auc-macro", r.curves().macroPrAuc());
+    m.put("log-loss", r.logLoss());
+    m.put("expected-calibration-error", r.expectedCalibrationError());
     List<Map<String, Object>> perClass = new ArrayList<>();
     ConfusionMatrix<Integer> cm = e.getConfusion();
     for (int c = 0; c < n; c++) {
@@ -31,6 +37,8 @@ public final class MetricsReport {
       pc.put("precision", e.precision(c));
       pc.put("recall", e.recall(c));
       pc.put("f1", e.f1(c));
+      pc.put("roc-auc", r.curves().rocAuc(c));
+      pc.put("pr-auc", r.curves().prAuc(c));
       perClass.add(pc);
     }
     m.put("per-class", perClass);
@@ -41,6 +49,22 @@ public final class MetricsReport {
       }
     }
     m.put("confusion-matrix", Map.of("rows", "actual", "columns", "predicted", "counts", matrix));
+    m.put("reliability-curve", Map.of("columns", List.of("mean-confidence", "accuracy", "count"),
+        "bins", ClassificationResult.CALIBRATION_BINS, "points", r.reliabilityCurve()));
     return m;
+  }
+
+  /** F1 averaged over classes weighted by their support. */
+  static double weightedF1(Evaluation e, int classes) {
+    double sum = 0;
+    long n = 0;
+    for (int c = 0; c < classes; c++) {
+      int support = e.getConfusion().getActualTotal(c);
+      if (support > 0) {
+        sum += e.f1(c) * support;
+        n += support;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
   }
 }

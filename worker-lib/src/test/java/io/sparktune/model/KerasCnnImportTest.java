@@ -33,7 +33,7 @@ class KerasCnnImportTest {
     }
     BatchAssembler batches = new BatchAssembler(500, 10, layout, new ImagePreProcessingScaler(0, 1));
     Evaluation e = ClassificationEvaluator.evaluate(cnn, batches.batches(digits.iterator()),
-        IntStream.range(0, 10).mapToObj(Integer::toString).toList(), 1);
+        IntStream.range(0, 10).mapToObj(Integer::toString).toList(), 1).evaluation();
     assertEquals(10_000, e.getNumRowCounter());
     assertTrue(e.accuracy() >= 0.98, "imported CNN accuracy on 10,000 real MNIST digits: " + e.accuracy());
 
