@@ -73,19 +73,22 @@ class BadInputIT {
         "does not exist");
   }
 
+  /** Writes iris.csv into the test directory with line {@code lineNumber} (1-based) replaced. */
+  void irisWithLine(int lineNumber, String line) throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("src-test-data/tabular/iris.csv")));
+    lines.set(lineNumber - 1, line);
+    Files.write(dir.resolve("iris.csv"), lines);
+  }
+
   @Test
   void malformedCsvRowNamesFileAndLine() throws Exception {
-    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("src-test-data/tabular/iris.csv")));
-    lines.set(41, "5.0,3.5,oops,0.3,setosa");
-    Files.write(dir.resolve("iris.csv"), lines);
+    irisWithLine(42, "5.0,3.5,oops,0.3,setosa");
     assertBadInput(finetune(irisConf()), "iris.csv:42", "'oops'");
   }
 
   @Test
   void csvRowWithWrongColumnCountNamesFileAndLine() throws Exception {
-    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("src-test-data/tabular/iris.csv")));
-    lines.set(10, "5.0,3.5,setosa");
-    Files.write(dir.resolve("iris.csv"), lines);
+    irisWithLine(11, "5.0,3.5,setosa");
     assertBadInput(finetune(irisConf()), "iris.csv:11", "expected 5 columns");
   }
 
