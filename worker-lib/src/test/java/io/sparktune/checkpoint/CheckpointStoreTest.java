@@ -49,14 +49,28 @@ class CheckpointStoreTest {
     store.save(3, later, null, Map.of());
     // epoch 3: crash before the manifest was written
     Files.delete(dir.resolve("epoch-00003/manifest.json"));
-    // epoch 2: model file damaged after the commit
-    Path model2 = dir.resolve("epoch-00002/model.zip");
-    byte[] bytes = Files.readAllBytes(model2);
-    bytes[bytes.length / 2] ^= 0x5A;
-    Files.write(model2, bytes);
+    // epoch 2: model file replaced after the commit by another, perfectly loadable model zip
+    // (with its Hadoop .crc side file, so only sparktune's manifest check can notice)
+    for (String f : new String[] {"model.zip", ".model.zip.crc"}) {
+      Files.copy(dir.resolve("epoch-00001/" + f), dir.resolve("epoch-00002/" + f),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
     CheckpointStore.Loaded cp = store.loadLatest().orElseThrow();
     assertEquals(1, cp.epoch(), "only the intact, manifested checkpoint may load");
     assertEquals(net.params(), cp.network().params());
+  }
+
+  @Test
+  void damagedModelFileIsNeverLoaded() throws Exception {
+    CheckpointStore store = new CheckpointStore(dir.toString(), 5);
+    store.save(1, trainedIris(), null, Map.of());
+    Path model = dir.resolve("epoch-00001/model.zip");
+    byte[] bytes = Files.readAllBytes(model);
+    bytes[bytes.length / 2] ^= 0x5A;
+    Files.write(model, bytes);
+    // without Hadoop's local .crc side file (absent on S3 and others), only the manifest's SHA-256 catches it
+    Files.deleteIfExists(dir.resolve("epoch-00001/.model.zip.crc"));
+    assertTrue(store.loadLatest().isEmpty());
   }
 
   @Test

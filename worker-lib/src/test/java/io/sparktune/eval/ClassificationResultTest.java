@@ -32,6 +32,16 @@ class ClassificationResultTest {
   }
 
   @Test
+  void tiedScoresGetHalfCredit() {
+    ClassificationResult r = new ClassificationResult(CLASSES, 1);
+    // class b: one positive and one negative with the same score, one clearly ranked pair
+    r.add(Nd4j.create(new float[][] {{0, 1}, {1, 0}, {0, 1}, {1, 0}}),
+        Nd4j.create(new float[][] {{0.5f, 0.5f}, {0.5f, 0.5f}, {0.1f, 0.9f}, {0.8f, 0.2f}}));
+    // pairs (pos, neg): (0.5, 0.5) tie = 1/2, (0.5, 0.2) = 1, (0.9, 0.5) = 1, (0.9, 0.2) = 1 -> 3.5 / 4
+    assertEquals(0.875, r.curves().rocAuc(1), 1e-9);
+  }
+
+  @Test
   void mergedPartsEqualOnePass() {
     ClassificationResult whole = new ClassificationResult(CLASSES, 1);
     whole.add(rows(LABELS, 0, 4), rows(PROBS, 0, 4));
