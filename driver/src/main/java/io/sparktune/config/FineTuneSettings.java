@@ -7,7 +7,7 @@ import com.typesafe.config.Config;
  * problem of every section at once.
  */
 public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings model, DataSettings data,
-    TrainingSettings training, RunSettings run, Config resolved) {
+    TrainingSettings training, RunSettings run, ComparisonSettings comparison, Config resolved) {
 
   public static FineTuneSettings fromConfig(Config resolved) {
     ConfigProblems p = new ConfigProblems(resolved);
@@ -15,7 +15,8 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
     long seed = p.longIn(ConfigLoader.ROOT + ".seed", Long.MIN_VALUE, Long.MAX_VALUE);
     FineTuneSettings s = new FineTuneSettings(seed, SparkSettings.fromConfig(resolved, p),
         ModelSettings.fromConfig(resolved, p), DataSettings.fromConfig(resolved, p),
-        TrainingSettings.fromConfig(resolved, p), RunSettings.fromConfig(resolved, p), resolved);
+        TrainingSettings.fromConfig(resolved, p), RunSettings.fromConfig(resolved, p),
+        ComparisonSettings.fromConfig(resolved, p), resolved);
     p.throwIfAny();
     return s;
   }
@@ -25,6 +26,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
     return new FineTuneSettings(seed, spark, model, data, training,
         new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.checkpointEvery(), run.checkpointKeep(),
             run.checkpointUri(), outputUri),
+        comparison,
         resolved.withValue(ConfigLoader.ROOT + ".output.uri",
             com.typesafe.config.ConfigValueFactory.fromAnyRef(outputUri, "--output")));
   }

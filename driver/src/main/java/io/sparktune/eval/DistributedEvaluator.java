@@ -10,18 +10,16 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Evaluates a network on a distributed data set: each partition rebuilds the network from a broadcast
- * copy, evaluates its own examples, and the partial {@link ClassificationResult}s (exact) are merged on
- * the driver, so the result equals single-process evaluation of the same examples.
+ * Evaluates networks on a distributed data set: each partition rebuilds the networks from broadcast
+ * copies, scores its own examples into an exactly mergeable accumulator, and the partial results are
+ * merged on the driver, so the result equals single-process evaluation of the same examples.
  */
 public final class DistributedEvaluator {
   private DistributedEvaluator() {}
 
   public static ClassificationResult evaluate(JavaSparkContext sc, Network net, JavaRDD<Record> records,
       BatchAssembler assembler, List<String> classes, int topK) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
-    net.save(bytes, false, null);
-    Broadcast<byte[]> model = sc.broadcast(bytes.toByteArray());
+    Broadcast<byte[]> model = broadcast(sc, net);
     List<String> cls = List.copyOf(classes);
     try {
       return records.mapPartitions(part -> {
@@ -29,12 +27,37 @@ public final class DistributedEvaluator {
             ? ClassificationEvaluator.evaluate(Network.restore(model.value(), false), assembler.batches(part), cls, topK)
             : new ClassificationResult(cls, topK);
         return List.of(e).iterator();
-      }).reduce((a, b) -> {
-        a.merge(b);
-        return a;
-      });
+      }).reduce(ClassificationResult::merge);
     } finally {
       model.destroy();
     }
+  }
+
+  /** Scores models A and B on the same records (see {@link PairedComparison}). */
+  public static PairedComparison compare(JavaSparkContext sc, Network a, BatchAssembler assemblerA, Network b,
+      BatchAssembler assemblerB, JavaRDD<Record> records, List<String> classes, int topK, int replicates,
+      long seed) {
+    Broadcast<byte[]> modelA = broadcast(sc, a);
+    Broadcast<byte[]> modelB = broadcast(sc, b);
+    List<String> cls = List.copyOf(classes);
+    try {
+      return records.mapPartitions(part -> {
+        PairedComparison c = new PairedComparison(cls, topK, replicates, seed);
+        if (part.hasNext()) {
+          PairedEvaluator.compare(Network.restore(modelA.value(), false), assemblerA,
+              Network.restore(modelB.value(), false), assemblerB, part, c);
+        }
+        return List.of(c).iterator();
+      }).reduce(PairedComparison::merge);
+    } finally {
+      modelA.destroy();
+      modelB.destroy();
+    }
+  }
+
+  private static Broadcast<byte[]> broadcast(JavaSparkContext sc, Network net) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+    net.save(bytes, false, null);
+    return sc.broadcast(bytes.toByteArray());
   }
 }

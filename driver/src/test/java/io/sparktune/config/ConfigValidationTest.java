@@ -87,4 +87,17 @@ class ConfigValidationTest {
     String msg = error(new File("no-such.conf"));
     assertTrue(msg.contains("no-such.conf") && msg.contains("does not exist"), msg);
   }
+
+  @Test
+  void unknownGatedMetricNamesTheAllowedOnes() {
+    String msg = error(QUICKSTART, "comparison.degradation.metrics=[accuracy, acuracy]");
+    assertTrue(msg.contains("sparktune.comparison.degradation.metrics") && msg.contains("'acuracy'")
+        && msg.contains("macro-f1"), msg);
+  }
+
+  @Test
+  void unknownPerClassMetricNamesTheAllowedOnes() {
+    String msg = error(QUICKSTART, "comparison.degradation.per-class-metric=accuracy");
+    assertTrue(msg.contains("sparktune.comparison.degradation.per-class-metric") && msg.contains("recall"), msg);
+  }
 }

@@ -70,6 +70,22 @@ public final class BatchAssembler implements Serializable {
   }
 
   public Iterator<DataSet> batches(Iterator<Record> records) {
+    Iterator<List<Record>> chunks = chunks(records);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return chunks.hasNext();
+      }
+
+      @Override
+      public DataSet next() {
+        return assemble(chunks.next());
+      }
+    };
+  }
+
+  /** The records in groups of at most batchSize, for callers that need each batch's records too. */
+  public Iterator<List<Record>> chunks(Iterator<Record> records) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -77,7 +93,7 @@ public final class BatchAssembler implements Serializable {
       }
 
       @Override
-      public DataSet next() {
+      public List<Record> next() {
         if (!records.hasNext()) {
           throw new NoSuchElementException();
         }
@@ -85,7 +101,7 @@ public final class BatchAssembler implements Serializable {
         while (records.hasNext() && chunk.size() < batchSize) {
           chunk.add(records.next());
         }
-        return assemble(chunk);
+        return chunk;
       }
     };
   }

@@ -100,7 +100,7 @@ public final class ClassificationResult implements Serializable {
         .toArray(double[][]::new);
   }
 
-  private static int argMax(float[] v) {
+  static int argMax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {

@@ -76,12 +76,18 @@ public final class Network {
     return names;
   }
 
-  /** Number of outputs of the last layer, i.e. the class count of a classifier. */
+  /**
+   * Number of outputs of the last layer with a width, i.e. the class count of a classifier; trailing
+   * parameter-free layers (Keras 1 models end Dense then Activation) keep that width.
+   */
   public long numOutputs() {
     Layer[] ls = layers();
-    Layer out = isGraph() ? graph().getOutputLayer(0) : ls[ls.length - 1];
-    org.deeplearning4j.nn.conf.layers.Layer conf = out.conf().getLayer();
-    return ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) conf).getNOut();
+    for (int i = ls.length - 1; i >= 0; i--) {
+      if (ls[i].conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) {
+        return ff.getNOut();
+      }
+    }
+    throw new IllegalStateException("The network has no layer with a known output width.");
   }
 
   /** True when the first layer is convolutional and therefore wants image-shaped input. */

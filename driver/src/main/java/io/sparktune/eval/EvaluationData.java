@@ -1,0 +1,45 @@
+package io.sparktune.eval;
+
+import io.sparktune.BadInputException;
+import io.sparktune.config.DataSettings;
+import io.sparktune.data.DataPipeline;
+import io.sparktune.data.DataSource;
+import io.sparktune.data.FeatureStatistics;
+import io.sparktune.data.Record;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Every example of an evaluation data set ({@code data.train-uri}), read on the executors and cached,
+ * with its class names and input shape.
+ */
+public record EvaluationData(String uri, JavaRDD<Record> records, List<String> classes, int[] imageDims,
+    int featureCount) {
+
+  /**
+   * Reads the data; the class names come from the model when it stored them, else from the settings,
+   * else from the data.
+   */
+  public static EvaluationData read(JavaSparkContext sc, DataSettings d, List<String> modelClasses) {
+    DataSource source = DataPipeline.source(d);
+    List<String> classes = !modelClasses.isEmpty() ? modelClasses
+        : !d.classes().isEmpty() ? d.classes() : source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
+    JavaRDD<Record> records = source.read(sc, d.trainUri(), d.trainLabelsUri(), classes).cache();
+    if (records.isEmpty()) {
+      throw new BadInputException("The evaluation data '" + d.trainUri() + "' holds no examples.");
+    }
+    Record first = records.first();
+    return new EvaluationData(d.trainUri(), records, classes, source.imageDims(sc, d.trainUri()),
+        first.features().length);
+  }
+
+  /** Per-feature statistics of all examples (one distributed pass). */
+  public FeatureStatistics statistics() {
+    return records.aggregate(new FeatureStatistics(), FeatureStatistics::add, FeatureStatistics::merge);
+  }
+
+  public void release() {
+    records.unpersist();
+  }
+}

@@ -1,0 +1,81 @@
+package io.sparktune.eval;
+
+import io.sparktune.BadInputException;
+import io.sparktune.config.DataSettings;
+import io.sparktune.config.ModelSettings;
+import io.sparktune.data.BatchAssembler;
+import io.sparktune.data.FeatureLayout;
+import io.sparktune.data.FeatureStatistics;
+import io.sparktune.io.HadoopFiles;
+import io.sparktune.io.Json;
+import io.sparktune.job.RunDirectory;
+import io.sparktune.model.ModelFormat;
+import io.sparktune.model.ModelLoader;
+import io.sparktune.model.Network;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model loaded for evaluation: a sparktune run directory or any model file, with the class names and
+ * the normaliser stored beside it when it was trained by sparktune (null / empty otherwise).
+ */
+public record EvaluationModel(String uri, Network net, List<String> classes, DataNormalization normalizer) {
+  private static final Logger log = LoggerFactory.getLogger(EvaluationModel.class);
+
+  public static EvaluationModel load(String uri, ModelSettings settings, long seed) {
+    Path asDir = HadoopFiles.child(uri, RunDirectory.MODEL);
+    if (!uri.endsWith(".zip") && HadoopFiles.exists(asDir)) {
+      uri = asDir.toString();
+    }
+    Network net = ModelLoader.load(uri, settings.format(), settings.weightsUri(), seed);
+    Path modelPath = HadoopFiles.path(uri);
+    Path infoPath = new Path(modelPath.getParent(), RunDirectory.MODEL_INFO);
+    List<String> classes = List.of();
+    if (HadoopFiles.exists(infoPath)) {
+      classes = classesOf(Json.readMap(HadoopFiles.readString(infoPath, "model info")));
+    }
+    DataNormalization normalizer = settings.format().resolve(uri, false) == ModelFormat.DL4J_ZIP
+        ? storedNormalizer(modelPath) : null;
+    return new EvaluationModel(uri, net, classes, normalizer);
+  }
+
+  /**
+   * Minibatches for this model: its stored normaliser, else the configured one, fitted on the
+   * evaluation data if it needs statistics.
+   */
+  public BatchAssembler assembler(EvaluationData data, DataSettings settings, int batchSize,
+      Supplier<FeatureStatistics> statistics) {
+    if (net.numOutputs() != data.classes().size()) {
+      throw new BadInputException("The model " + uri + " has " + net.numOutputs() + " outputs but the data has "
+          + data.classes().size() + " classes " + data.classes() + "; evaluate a model trained for these classes.");
+    }
+    DataNormalization n = normalizer;
+    if (n == null) {
+      n = settings.normalization().build(settings.normalization().needsStatistics() ? statistics.get() : null);
+    }
+    FeatureLayout layout = net.inputLayout(data.imageDims(), data.featureCount());
+    return new BatchAssembler(batchSize, data.classes().size(), layout, n);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> classesOf(Map<String, Object> info) {
+    Object c = info.get("classes");
+    return c == null ? List.of() : (List<String>) c;
+  }
+
+  private static DataNormalization storedNormalizer(Path model) {
+    try (InputStream in = HadoopFiles.open(model, "model file")) {
+      return Network.restoreNormalizer(in);
+    } catch (IOException ex) {
+      log.debug("no normaliser stored in {}", model, ex);
+      return null;
+    }
+  }
+}
