@@ -7,7 +7,8 @@ import com.typesafe.config.Config;
  * problem of every section at once.
  */
 public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings model, DataSettings data,
-    TrainingSettings training, RunSettings run, ComparisonSettings comparison, Config resolved) {
+    TrainingSettings training, MonitoringSettings monitoring, RunSettings run, ComparisonSettings comparison,
+    Config resolved) {
 
   public static FineTuneSettings fromConfig(Config resolved) {
     ConfigProblems p = new ConfigProblems(resolved);
@@ -15,7 +16,8 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
     long seed = p.longIn(ConfigLoader.ROOT + ".seed", Long.MIN_VALUE, Long.MAX_VALUE);
     FineTuneSettings s = new FineTuneSettings(seed, SparkSettings.fromConfig(resolved, p),
         ModelSettings.fromConfig(resolved, p), DataSettings.fromConfig(resolved, p),
-        TrainingSettings.fromConfig(resolved, p), RunSettings.fromConfig(resolved, p),
+        TrainingSettings.fromConfig(resolved, p), MonitoringSettings.fromConfig(resolved, p),
+        RunSettings.fromConfig(resolved, p),
         ComparisonSettings.fromConfig(resolved, p), resolved);
     p.throwIfAny();
     return s;
@@ -23,7 +25,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
 
   /** The same settings with another output directory (the CLI's --output). */
   public FineTuneSettings withOutput(String outputUri) {
-    return new FineTuneSettings(seed, spark, model, data, training,
+    return new FineTuneSettings(seed, spark, model, data, training, monitoring,
         new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.checkpointEvery(), run.checkpointKeep(),
             run.checkpointUri(), outputUri),
         comparison,

@@ -8,6 +8,7 @@ import io.sparktune.eval.DistributedEvaluator;
 import io.sparktune.eval.MetricsReport;
 import io.sparktune.model.Network;
 import io.sparktune.spark.SparkContexts;
+import io.sparktune.train.GradientFlow;
 import io.sparktune.train.LearningCheck;
 import io.sparktune.train.TrainingMonitor;
 import io.sparktune.train.TrainingStrategies;
@@ -37,6 +38,8 @@ final class EpochLoop {
   private final BiFunction<Integer, EpochLoop, Map<String, Object>> checkpointState;
   private final boolean earlyStopping;
   private final String strategyName;
+  private final MetricsLog metricsLog;
+  private final String phase;
 
   final List<Map<String, Object>> history = new ArrayList<>();
   double best = Double.NEGATIVE_INFINITY;
@@ -49,9 +52,12 @@ final class EpochLoop {
    * @param checkpointState the manifest state for a checkpoint after the given epoch of this loop
    * @param earlyStopping whether training.early-stopping applies (and the best model is kept)
    * @param strategyName the training strategy to use (normally training.strategy)
+   * @param metricsLog where progress and epoch records go
+   * @param phase names this loop's records in the log ("fine-tune", "head-only")
    */
   EpochLoop(FineTuneSettings s, JavaSparkContext sc, PreparedData data, CheckpointStore checkpoints,
-      BiFunction<Integer, EpochLoop, Map<String, Object>> checkpointState, boolean earlyStopping, String strategyName) {
+      BiFunction<Integer, EpochLoop, Map<String, Object>> checkpointState, boolean earlyStopping, String strategyName,
+      MetricsLog metricsLog, String phase) {
     this.s = s;
     this.sc = sc;
     this.data = data;
@@ -61,6 +67,8 @@ final class EpochLoop {
     this.checkpointState = checkpointState;
     this.earlyStopping = earlyStopping;
     this.strategyName = strategyName;
+    this.metricsLog = metricsLog;
+    this.phase = phase;
   }
 
   Map<String, Object> evaluate(Network net) {
@@ -87,9 +95,13 @@ final class EpochLoop {
     Network net = start;
     Network bestNet = null;
     long trainStart = System.nanoTime();
-    try (TrainingMonitor monitor = new TrainingMonitor(sc, s.training().progressInterval(), s.training().stallTimeout());
+    try (TrainingMonitor monitor = new TrainingMonitor(sc, s.training().progressInterval(), s.training().stallTimeout(),
+             s.monitoring(), r -> {
+               r.put("phase", phase);
+               metricsLog.append("progress", r);
+             });
          TrainingStrategy strategy = TrainingStrategies.create(sc, net, s.training(), strategyName, workers, s.seed())) {
-      strategy.setListeners(List.of(monitor.executorListener()));
+      strategy.setListeners(List.of(monitor.executorListener(strategy.keepsWorkersAcrossTasks())));
       log.info("Training: {} epochs, strategy {}, {} workers, batch size {} per worker, {} of {} parameters trainable",
           epochs, strategy.name(), workers, batch, net.trainableParams(), net.numParams());
       for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
@@ -99,24 +111,43 @@ final class EpochLoop {
           strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch));
         } catch (Exception e) {
           // Spark's exceptions are checked ones thrown from Scala: catch them all to explain a stall
-          monitor.checkNotStalled();
+          monitor.checkHealthy();
           throw e;
         }
-        monitor.checkNotStalled();
         double secs = (System.nanoTime() - t0) / 1e9;
+        double trainLoss = monitor.meanLossSinceLastCall();
+        monitor.checkEpochLoss(trainLoss);
         examplesTrained += data.trainCount();
         net = strategy.network();
-        double trainLoss = monitor.meanLossSinceLastCall();
         if (check != null) {
           check.verify(net, trainLoss, strategy.name(), epoch);
         }
-        double accuracy = record(epoch, epochs, trainLoss, evaluate(net), secs);
+        Map<String, Object> h = record(epoch, epochs, trainLoss, evaluate(net), secs);
+        h.put("learning-rate", net.learningRate());
+        h.put("time-seconds", monitor.epochTimes(secs, workers));
+        List<Map<String, Object>> flow = GradientFlow.summarise(monitor.epochLayerStats(), net.trainableLayerNames(),
+            s.monitoring());
+        h.put("gradient-flow", flow);
+        GradientFlow.warnings(flow, s.monitoring()).forEach(w -> log.warn("Gradient flow, epoch {}: {}", h.get("epoch"), w));
+        double accuracy = ((Number) h.get("validation-accuracy")).doubleValue();
         if (accuracy > best + s.training().minDelta()) {
           best = accuracy;
           bestEpoch = epoch;
           bestNet = patience > 0 ? net.copy() : null;
         }
         boolean stop = patience > 0 && epoch - bestEpoch >= patience;
+        int plateau = s.monitoring().plateauEpochs();
+        if (!stop && plateau > 0 && epoch - bestEpoch == plateau) {
+          log.warn("Plateau: validation accuracy has not improved for {} epochs (best {} at epoch {}). Try a lower "
+              + "training.learning-rate, unfreezing more layers (model.adapt.freeze-up-to), or early stopping "
+              + "(training.early-stopping.patience).", plateau, String.format("%.4f", best), bestEpoch);
+          h.put("plateau", true);
+        }
+        Map<String, Object> epochRecord = new LinkedHashMap<>();
+        epochRecord.put("phase", phase);
+        epochRecord.putAll(h);
+        metricsLog.append("epoch", epochRecord);
+        metricsLog.flush();
         int every = s.run().checkpointEvery();
         if (checkpoints != null && (epoch == epochs || stop || (every > 0 && epoch % every == 0))) {
           checkpoints.save(epoch, net, data.normalizer(), checkpointState.apply(epoch, this));
@@ -136,7 +167,7 @@ final class EpochLoop {
     return net;
   }
 
-  private double record(int epoch, int epochs, double trainLoss, Map<String, Object> val, double secs) {
+  private Map<String, Object> record(int epoch, int epochs, double trainLoss, Map<String, Object> val, double secs) {
     double accuracy = ((Number) val.get("accuracy")).doubleValue();
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("epoch", epoch);
@@ -148,6 +179,6 @@ final class EpochLoop {
     history.add(h);
     log.info(String.format("epoch %d/%d done | train loss %.4f | validation accuracy %.4f | %.1f s | %,.0f examples/s",
         epoch, epochs, trainLoss, accuracy, secs, data.trainCount() / secs));
-    return accuracy;
+    return h;
   }
 }

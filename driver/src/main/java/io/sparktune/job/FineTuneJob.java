@@ -84,8 +84,9 @@ public final class FineTuneJob {
     out.writeConfig(s);
 
     Map<String, Object> metrics = new LinkedHashMap<>();
+    MetricsLog metricsLog = MetricsLog.open(out, restored.isPresent());
     EpochLoop loop = new EpochLoop(s, sc, data, checkpoints,
-        (epoch, l) -> checkpointState(epoch, metrics, l, data), true, s.training().strategy());
+        (epoch, l) -> checkpointState(epoch, metrics, l, data), true, s.training().strategy(), metricsLog, "fine-tune");
     int firstEpoch = 1;
     Network from = adapted;
     if (restored.isPresent()) {
@@ -105,15 +106,19 @@ public final class FineTuneJob {
       log.info("Resuming from checkpoint {} (epoch {}).", cp.dir(), cp.epoch());
     } else {
       metrics.put("baseline", loop.evaluate(adapted));
+      metricsLog.append("evaluation", Map.of("name", "baseline", "metrics", metrics.get("baseline")));
       log.info("Baseline (adapted pre-trained model, before fine-tuning): validation accuracy {}",
           fmt(acc(metrics.get("baseline"))));
       if (s.run().headOnlyBaseline()) {
-        metrics.put("head-only", headOnly(sc, base, data));
+        metrics.put("head-only", headOnly(sc, base, data, metricsLog));
+        metricsLog.append("evaluation", Map.of("name", "head-only", "metrics", metrics.get("head-only")));
       }
     }
 
     Network net = loop.run(from, firstEpoch);
     metrics.put("final", loop.evaluate(net));
+    metricsLog.append("evaluation", Map.of("name", "final", "metrics", metrics.get("final")));
+    metricsLog.flush();
     metrics.put("history", loop.history);
     metrics.put("best-epoch", loop.bestEpoch);
     metrics.put("classes", data.classes());
@@ -142,13 +147,14 @@ public final class FineTuneJob {
    * one application (on a standalone cluster the second one hangs), and the head-only result is a
    * reference, not the run being measured.
    */
-  private Map<String, Object> headOnly(JavaSparkContext sc, Network base, PreparedData data) {
+  private Map<String, Object> headOnly(JavaSparkContext sc, Network base, PreparedData data, MetricsLog metricsLog) {
     Network probe = ModelAdapter.adapt(base, spec(data, ""));
     List<String> names = probe.layerNames();
     String lastHidden = names.get(names.size() - 2);
     log.info("Head-only baseline: training only the new head (layers up to '{}' frozen), with parameter averaging.",
         lastHidden);
-    EpochLoop loop = new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, "parameter-averaging");
+    EpochLoop loop = new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, "parameter-averaging", metricsLog,
+        "head-only");
     Network trained = loop.run(ModelAdapter.adapt(base, spec(data, lastHidden)), 1);
     Map<String, Object> m = loop.evaluate(trained);
     m.put("history", loop.history);

@@ -69,4 +69,9 @@ public final class GradientSharingStrategy extends Dl4jMasterStrategy {
   public String name() {
     return "gradient-sharing";
   }
+
+  @Override
+  public boolean keepsWorkersAcrossTasks() {
+    return true;
+  }
 }

@@ -59,11 +59,16 @@ public final class LearningCheck {
           + "non-finite loss (%s): training diverged. Lower training.learning-rate.", epoch, strategy, returned));
     }
     if (returned > maxRatio * workersLoss + 0.1) {
+      String cause = strategy.equals("gradient-sharing")
+          ? "the workers' updates did not reach the driver's model, so the run is not learning (a known failure "
+              + "of DL4J's SharedTrainingMaster across processes). Use training.strategy = parameter-averaging"
+          : "the averaged model is much worse than the workers' own, which happens when training is unstable "
+              + "(see the gradient-flow warnings above). Lower training.learning-rate, or average more often (a "
+              + "lower training.parameter-averaging.averaging-frequency)";
       throw new IllegalStateException(String.format("After epoch %d the network returned by %s has a training "
-          + "loss of %.3f, but the workers reported %.3f while training: the workers' updates did not reach "
-          + "the driver's model, so the run is not learning (a known failure of DL4J's SharedTrainingMaster "
-          + "across processes). Use training.strategy = parameter-averaging, or raise "
-          + "training.learning-check.max-loss-ratio if this is a false alarm.", epoch, strategy, returned, workersLoss));
+          + "loss of %.3f, but the workers reported %.3f while training: %s, or raise "
+          + "training.learning-check.max-loss-ratio if this is a false alarm.", epoch, strategy, returned, workersLoss,
+          cause));
     }
   }
 }

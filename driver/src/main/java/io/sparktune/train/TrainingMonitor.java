@@ -1,17 +1,23 @@
 package io.sparktune.train;
 
+import io.sparktune.config.MonitoringSettings;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.TaskInfo;
+import org.apache.spark.util.AccumulatorV2;
 import org.apache.spark.util.DoubleAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -21,21 +27,32 @@ import scala.Tuple4;
 import scala.collection.JavaConverters;
 
 /**
- * Watches distributed training from the driver: progress lines (epoch, step, loss, examples/s, ETA)
- * built from the executors' {@link ProgressListener} accumulators, which arrive with task ends and
- * executor heartbeats, and a watchdog that cancels the Spark jobs of a run that stops making progress
- * (DL4J's gradient sharing can hang silently) so the run fails loudly instead.
+ * Watches distributed training from the driver. From the executors' {@link ProgressListener}
+ * accumulators, which arrive with task ends and executor heartbeats, it logs progress lines (epoch,
+ * step, loss, examples/s, ETA) and hands them to a sink (the run's metrics.jsonl); it detects
+ * divergence (a NaN/infinite loss, or a loss blow-up) and stalls, and then cancels the run's Spark jobs
+ * so the run fails loudly with what to do rather than hang or train on garbage (DL4J's gradient sharing
+ * can hang silently). From Spark's task metrics it splits each epoch's time.
  */
 public final class TrainingMonitor extends SparkListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainingMonitor.class);
+  private static final int EXAMPLES = 0;
+  private static final int MINIBATCHES = 1;
+  private static final int LOSS = 2;
+  private static final int NON_FINITE = 3;
+  private static final int STEP_SECONDS = 4;
+  private static final int TIMED_STEPS = 5;
 
   private final JavaSparkContext sc;
-  private final LongAccumulator examples;
-  private final LongAccumulator minibatches;
-  private final DoubleAccumulator lossSum;
+  private final List<AccumulatorV2<?, ?>> counters;
+  private final LayerStatsAccumulator layerStats = new LayerStatsAccumulator();
   private final Duration stallTimeout;
-  /** Latest accumulator values of running tasks, from heartbeats: taskId -> {examples, minibatches, loss}. */
+  private final MonitoringSettings settings;
+  private final Consumer<Map<String, Object>> progressSink;
+  /** Latest accumulator values of running tasks, from heartbeats: taskId -> counters. */
   private final Map<Long, double[]> running = new ConcurrentHashMap<>();
+  /** Spark task time of the current epoch, summed over tasks, in ms: see {@link #epochTimes}. */
+  private final Map<String, Long> taskMillis = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "sparktune-training-monitor");
     t.setDaemon(true);
@@ -53,23 +70,37 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
   private volatile double lastLoss;
   private volatile long lastProgressNanos;
   private volatile boolean stalled;
+  private volatile String divergence;
   private volatile double reportedMinibatches;
   private volatile double reportedLoss;
+  private volatile double reportedNonFinite;
+  private volatile double lowestRecentLoss = Double.POSITIVE_INFINITY;
+  private volatile double[] atEpochStart = new double[6];
 
-  public TrainingMonitor(JavaSparkContext sc, Duration progressInterval, Duration stallTimeout) {
+  /**
+   * @param progressSink receives every progress record (also logged); must be thread-safe
+   */
+  public TrainingMonitor(JavaSparkContext sc, Duration progressInterval, Duration stallTimeout,
+      MonitoringSettings settings, Consumer<Map<String, Object>> progressSink) {
     this.sc = sc;
-    this.examples = sc.sc().longAccumulator("sparktune.examples");
-    this.minibatches = sc.sc().longAccumulator("sparktune.minibatches");
-    this.lossSum = sc.sc().doubleAccumulator("sparktune.loss-sum");
+    this.counters = List.of(sc.sc().longAccumulator("sparktune.examples"),
+        sc.sc().longAccumulator("sparktune.minibatches"), sc.sc().doubleAccumulator("sparktune.loss-sum"),
+        sc.sc().longAccumulator("sparktune.non-finite-losses"), sc.sc().doubleAccumulator("sparktune.step-seconds"),
+        sc.sc().longAccumulator("sparktune.timed-steps"));
+    sc.sc().register(layerStats, "sparktune.layer-stats");
     this.stallTimeout = stallTimeout;
+    this.settings = settings;
+    this.progressSink = progressSink;
     sc.sc().addSparkListener(this);
     long every = Math.max(100, progressInterval.toMillis());
     timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** The listener to install in the training loop on the executors. */
-  public TrainingListener executorListener() {
-    return new ProgressListener(examples, minibatches, lossSum);
+  public TrainingListener executorListener(boolean sharedAcrossTasks) {
+    return new ProgressListener((LongAccumulator) counters.get(EXAMPLES), (LongAccumulator) counters.get(MINIBATCHES),
+        (DoubleAccumulator) counters.get(LOSS), (LongAccumulator) counters.get(NON_FINITE),
+        (DoubleAccumulator) counters.get(STEP_SECONDS), (LongAccumulator) counters.get(TIMED_STEPS), layerStats, settings.layerStatsEvery(), sharedAcrossTasks);
   }
 
   /** Starts counting a new epoch of {@code exampleCount} examples. */
@@ -78,14 +109,21 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     this.epochs = epochs;
     this.epochExamples = exampleCount;
     this.batchSize = batchSize;
-    this.startExamples = totals()[0];
+    double[] t = totals();
+    this.startExamples = t[EXAMPLES];
+    this.atEpochStart = t;
     this.epochStartNanos = System.nanoTime();
     this.lastProgressNanos = epochStartNanos;
     this.stalled = false;
+    taskMillis.clear();
+    layerStats.reset();
   }
 
-  /** Throws if the watchdog cancelled the epoch. */
-  public void checkNotStalled() {
+  /** Throws if the watchdog cancelled the epoch because it stalled or diverged. */
+  public void checkHealthy() {
+    if (divergence != null && settings.stopOnDivergence()) {
+      throw new TrainingDivergedException(divergence);
+    }
     if (stalled) {
       throw new IllegalStateException("Training made no progress for " + stallTimeout.toSeconds()
           + " s (training.stall-timeout) in epoch " + epoch + ", so its Spark jobs were cancelled. "
@@ -94,20 +132,69 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     }
   }
 
+  /**
+   * Checks the epoch's mean training loss too: a non-finite one means divergence even when no progress
+   * window showed it.
+   */
+  public void checkEpochLoss(double meanLoss) {
+    double[] t = totals();
+    if (t[NON_FINITE] > reportedNonFinite || Double.isInfinite(meanLoss)) {
+      diverged("the training loss became NaN or infinite in epoch " + epoch);
+    }
+    if (Double.isFinite(meanLoss) && meanLoss > 0) {
+      checkBlowUp(meanLoss, "epoch " + epoch + "'s mean training loss");
+    }
+    checkHealthy();
+  }
+
   /** Mean training loss over the minibatches finished since the previous call (NaN if none). */
   public double meanLossSinceLastCall() {
     double[] t = totals();
-    double n = t[1] - lastMinibatches;
-    double loss = n > 0 ? (t[2] - lastLoss) / n : Double.NaN;
-    lastMinibatches = t[1];
-    lastLoss = t[2];
+    double n = t[MINIBATCHES] - lastMinibatches;
+    double loss = n > 0 ? (t[LOSS] - lastLoss) / n : Double.NaN;
+    lastMinibatches = t[MINIBATCHES];
+    lastLoss = t[LOSS];
     return loss;
   }
 
+  /** The per-layer gradient-flow sums of the current epoch (see {@link LayerStatsAccumulator}). */
+  public Map<String, double[]> epochLayerStats() {
+    return layerStats.value();
+  }
+
+  /**
+   * Where the epoch's time went, in seconds per worker (sums over tasks divided by workers) beside the
+   * epoch's wall time: Spark task run time, of it the training steps (mean timed step times all
+ * steps), waiting for
+   * shuffled data, (de)serialisation, JVM GC, and scheduler delay; "driver-and-idle" is the wall time
+   * not covered by tasks (averaging on the driver, broadcasts, job scheduling, idle workers).
+   */
+  public Map<String, Object> epochTimes(double wallSeconds, int workers) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    double w = Math.max(1, workers);
+    double tasks = taskMillis.getOrDefault("task-wall", 0L) / 1000.0 / w;
+    m.put("wall", wallSeconds);
+    m.put("tasks", tasks);
+    double[] t = totals();
+    double timed = t[TIMED_STEPS] - atEpochStart[TIMED_STEPS];
+    double meanStep = timed > 0 ? (t[STEP_SECONDS] - atEpochStart[STEP_SECONDS]) / timed : Double.NaN;
+    m.put("training-steps", timed > 0 ? meanStep * (t[MINIBATCHES] - atEpochStart[MINIBATCHES]) / w : null);
+    m.put("data-shuffle-wait", taskMillis.getOrDefault("fetch-wait", 0L) / 1000.0 / w);
+    m.put("serialization", (taskMillis.getOrDefault("deserialize", 0L) + taskMillis.getOrDefault("result-serialize", 0L))
+        / 1000.0 / w);
+    m.put("gc", taskMillis.getOrDefault("gc", 0L) / 1000.0 / w);
+    m.put("scheduler-delay", taskMillis.getOrDefault("scheduler-delay", 0L) / 1000.0 / w);
+    m.put("driver-and-idle", Math.max(0, wallSeconds - tasks));
+    return m;
+  }
+
   private double[] totals() {
-    double[] t = {examples.value(), minibatches.value(), lossSum.value()};
+    double[] t = new double[counters.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = ((Number) counters.get(i).value()).doubleValue();
+    }
     for (double[] r : running.values()) {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < t.length; i++) {
         t[i] += r[i];
       }
     }
@@ -118,8 +205,12 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     try {
       double[] t = totals();
       long now = System.nanoTime();
-      if (t[0] != lastExamples) {
-        lastExamples = t[0];
+      if (t[NON_FINITE] > reportedNonFinite) {
+        reportedNonFinite = t[NON_FINITE];
+        diverged("the training loss became NaN or infinite in epoch " + epoch);
+      }
+      if (t[EXAMPLES] != lastExamples) {
+        lastExamples = t[EXAMPLES];
         lastProgressNanos = now;
         report(t, now);
       } else if (epochs > 0 && !stalled && now - lastProgressNanos > stallTimeout.toNanos()) {
@@ -136,18 +227,53 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     if (epochs == 0) {
       return;
     }
-    double done = Math.max(0, t[0] - startExamples);
+    double done = Math.max(0, t[EXAMPLES] - startExamples);
     double secs = (now - epochStartNanos) / 1e9;
     double rate = secs > 0 ? done / secs : 0;
     long steps = (long) Math.ceil(epochExamples / (double) batchSize);
-    long step = (long) Math.ceil(done / batchSize);
-    double window = t[1] - reportedMinibatches;
-    double recent = window > 0 ? (t[2] - reportedLoss) / window : Double.NaN;
-    reportedMinibatches = t[1];
-    reportedLoss = t[2];
+    long step = Math.min((long) Math.ceil(done / batchSize), steps);
+    double window = t[MINIBATCHES] - reportedMinibatches;
+    double recent = window > 0 ? (t[LOSS] - reportedLoss) / window : Double.NaN;
+    reportedMinibatches = t[MINIBATCHES];
+    reportedLoss = t[LOSS];
     double eta = rate > 0 ? Math.max(0, epochExamples - done) / rate : Double.NaN;
     log.info(String.format("epoch %d/%d | step %d/%d | loss %.4f | %,.0f examples/s | epoch ETA %s",
-        epoch, epochs, Math.min(step, steps), steps, recent, rate, formatSeconds(eta)));
+        epoch, epochs, step, steps, recent, rate, formatSeconds(eta)));
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("time", java.time.Instant.now().toString());
+    record.put("epoch", epoch);
+    record.put("step", step);
+    record.put("steps", steps);
+    record.put("loss", Double.isFinite(recent) ? recent : null);
+    record.put("examples-per-second", rate);
+    record.put("epoch-eta-seconds", Double.isFinite(eta) ? eta : null);
+    progressSink.accept(record);
+    if (Double.isFinite(recent) && recent > 0) {
+      checkBlowUp(recent, "the recent training loss");
+    }
+  }
+
+  private synchronized void checkBlowUp(double loss, String what) {
+    if (lowestRecentLoss < Double.POSITIVE_INFINITY && loss > settings.lossBlowUp() * lowestRecentLoss) {
+      diverged(String.format("%s blew up to %.4g in epoch %d, more than %.3g times the lowest loss so far (%.4g)",
+          what, loss, epoch, settings.lossBlowUp(), lowestRecentLoss));
+    }
+    lowestRecentLoss = Math.min(lowestRecentLoss, loss);
+  }
+
+  private synchronized void diverged(String what) {
+    if (divergence != null) {
+      return;
+    }
+    divergence = "Training diverged: " + what + ". Lower training.learning-rate (e.g. by 10x) or freeze more layers "
+        + "(model.adapt.freeze-up-to); --resume continues from the last complete checkpoint, if any, which was "
+        + "written before the divergence.";
+    if (settings.stopOnDivergence()) {
+      log.error("{} Cancelling the running Spark jobs (monitoring.divergence.stop = true).", divergence);
+      sc.sc().cancelAllJobs();
+    } else {
+      log.warn("{} Continuing (monitoring.divergence.stop = false).", divergence);
+    }
   }
 
   public static String formatSeconds(double s) {
@@ -172,16 +298,31 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
   @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
     running.remove(end.taskInfo().taskId());
+    TaskMetrics m = end.taskMetrics();
+    TaskInfo info = end.taskInfo();
+    if (m == null || epochs == 0) {
+      return;
+    }
+    long wall = info.finishTime() - info.launchTime();
+    long delay = Math.max(0, wall - m.executorRunTime() - m.executorDeserializeTime() - m.resultSerializationTime()
+        - info.gettingResultTime());
+    taskMillis.merge("task-wall", wall, Long::sum);
+    taskMillis.merge("deserialize", m.executorDeserializeTime(), Long::sum);
+    taskMillis.merge("result-serialize", m.resultSerializationTime(), Long::sum);
+    taskMillis.merge("gc", m.jvmGCTime(), Long::sum);
+    taskMillis.merge("fetch-wait", m.shuffleReadMetrics().fetchWaitTime(), Long::sum);
+    taskMillis.merge("scheduler-delay", delay, Long::sum);
   }
 
   private double[] valuesOf(List<AccumulableInfo> infos) {
-    double[] v = new double[3];
+    double[] v = new double[counters.size()];
     boolean any = false;
     for (AccumulableInfo a : infos) {
-      int i = a.id() == examples.id() ? 0 : a.id() == minibatches.id() ? 1 : a.id() == lossSum.id() ? 2 : -1;
-      if (i >= 0 && a.update().isDefined()) {
-        v[i] = ((Number) a.update().get()).doubleValue();
-        any = true;
+      for (int i = 0; i < counters.size(); i++) {
+        if (a.id() == counters.get(i).id() && a.update().isDefined()) {
+          v[i] = ((Number) a.update().get()).doubleValue();
+          any = true;
+        }
       }
     }
     return any ? v : null;

@@ -25,6 +25,14 @@ public interface TrainingStrategy extends AutoCloseable {
   /** The network being trained (parameters and updater state as of the last finished epoch). */
   Network network();
 
+  /**
+   * True when executors keep one training worker (and its listeners) across tasks, as DL4J's gradient
+   * sharing does; listeners must then report into the running task's accumulators (see ProgressListener).
+   */
+  default boolean keepsWorkersAcrossTasks() {
+    return false;
+  }
+
   /** Listeners that run inside the training loop on every executor. */
   void setListeners(Collection<TrainingListener> listeners);
 

@@ -13,7 +13,18 @@ public final class Json {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  private static final ObjectMapper COMPACT = new ObjectMapper();
+
   private Json() {}
+
+  /** One line of JSON (for JSON Lines files). */
+  public static String writeLine(Object value) {
+    try {
+      return COMPACT.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   public static String write(Object value) {
     try {

@@ -133,6 +133,39 @@ public final class Network {
     return n;
   }
 
+  /** Names (as gradient-flow statistics key them) of the layers whose parameters train. */
+  public java.util.Set<String> trainableLayerNames() {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    Layer[] ls = layers();
+    for (int i = 0; i < ls.length; i++) {
+      Layer l = ls[i];
+      if (!(l instanceof org.deeplearning4j.nn.layers.FrozenLayer)
+          && !(l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)
+          && l.conf().getLayer() instanceof BaseLayer && l.numParams() > 0) {
+        String prefix = isGraph() ? l.conf().getLayer().getLayerName() : Integer.toString(i);
+        names.add(io.sparktune.train.ProgressListener.layerName(model(), prefix));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The learning rate the updater of the first trainable layer applies at the network's current
+   * iteration and epoch (schedules included); NaN when no layer trains.
+   */
+  public double learningRate() {
+    for (Layer l : layers()) {
+      if (!(l instanceof org.deeplearning4j.nn.layers.FrozenLayer)
+          && !(l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)
+          && l.conf().getLayer() instanceof BaseLayer b && b.getIUpdater() != null && l.numParams() > 0) {
+        int iteration = isGraph() ? graph().getIterationCount() : multiLayer().getIterationCount();
+        int epoch = isGraph() ? graph().getEpochCount() : multiLayer().getEpochCount();
+        return b.getIUpdater().getLearningRate(iteration, epoch);
+      }
+    }
+    return Double.NaN;
+  }
+
   public Network copy() {
     return new Network(isGraph() ? graph().clone() : multiLayer().clone());
   }

@@ -1,0 +1,85 @@
+package io.sparktune.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktune.cli.SparktuneCli;
+import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.FineTuneSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training monitoring on real runs: metrics.jsonl, gradient flow per layer, time split, divergence. */
+class MonitoringIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aFrozenTrunkRunLogsProgressEpochsGradientFlowAndTimes() throws Exception {
+    Path out = dir.resolve("run");
+    FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/mnist-dl4j-zip.conf"),
+        List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000", "training.epochs=2",
+            "training.progress-interval=200ms", "monitoring.layer-stats-every=2", "output.uri=\"" + out + "\"")));
+    new FineTuneJob(s, false, false).run();
+
+    List<Map<String, Object>> records = MetricsLog.read(Files.readString(out.resolve(MetricsLog.FILE)));
+    assertTrue(records.stream().anyMatch(r -> r.get("type").equals("progress") && r.get("loss") != null),
+        "progress records with a loss");
+    List<Map<String, Object>> epochs = records.stream().filter(r -> r.get("type").equals("epoch")).toList();
+    assertEquals(2, epochs.size());
+    assertEquals(List.of("baseline", "final"), records.stream().filter(r -> r.get("type").equals("evaluation"))
+        .map(r -> r.get("name")).toList());
+    for (Map<String, Object> e : epochs) {
+      assertEquals(0.002, ((Number) e.get("learning-rate")).doubleValue(), 1e-12);
+      List<Map<String, Object>> flow = (List<Map<String, Object>>) e.get("gradient-flow");
+      assertEquals(2, flow.size(), flow.toString());
+      // layer 0 is frozen: no gradient, no update; the new head learns with finite, non-zero norms
+      assertEquals("frozen", flow.get(0).get("status"));
+      assertEquals(0.0, ((Number) flow.get(0).get("update-norm")).doubleValue(), 0.0);
+      Map<String, Object> head = flow.get(1);
+      assertTrue(((Number) head.get("samples")).longValue() > 0);
+      for (String k : List.of("gradient-norm", "update-norm", "parameter-norm", "update-ratio")) {
+        double v = ((Number) head.get(k)).doubleValue();
+        assertTrue(v > 0 && Double.isFinite(v), k + " = " + v);
+      }
+      assertTrue(List.of("ok", "vanishing", "exploding").contains(head.get("status")));
+      Map<String, Object> t = (Map<String, Object>) e.get("time-seconds");
+      double wall = ((Number) t.get("wall")).doubleValue();
+      double tasks = ((Number) t.get("tasks")).doubleValue();
+      double steps = ((Number) t.get("training-steps")).doubleValue();
+      assertTrue(tasks > 0 && tasks <= wall * 1.05, t.toString());
+      assertTrue(steps > 0 && steps <= tasks * 1.2, t.toString());
+    }
+    Map<String, Object> metrics = io.sparktune.io.Json.readMap(Files.readString(out.resolve("metrics.json")));
+    assertTrue(((List<Map<String, Object>>) metrics.get("history")).get(0).containsKey("gradient-flow"));
+  }
+
+  @Test
+  void aDivergingRunStopsWithWhatToChange() {
+    Path out = dir.resolve("diverging");
+    PrintStream old = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true));
+    int code;
+    try {
+      code = SparktuneCli.execute("finetune", "--config", "conf/examples/quickstart.conf", "--output", out.toString(),
+          "--set", "spark.master=\"local[2]\"", "--set", "data.max-train-examples=2000", "--set",
+          "evaluation.head-only-baseline=false", "--set", "training.updater=sgd", "--set", "training.learning-rate=10");
+    } finally {
+      System.setErr(old);
+    }
+    assertEquals(SparktuneCli.FAILURE, code);
+    assertTrue(err.toString().contains("Training diverged") && err.toString().contains("training.learning-rate"),
+        err.toString());
+    assertFalse(Files.exists(out.resolve("_COMPLETE")));
+  }
+}
