@@ -19,6 +19,7 @@ import java.util.List;
  * @param normalization feature normalisation
  * @param csvHeader CSV files start with a header line
  * @param csvLabelColumn label column name or index (-1 = last)
+ * @param csvSliceColumn slice column name or index, "" = none
  * @param csvDelimiter column separator
  * @param imageHeight expected image height
  * @param imageWidth expected image width
@@ -26,7 +27,7 @@ import java.util.List;
  */
 public record DataSettings(String format, String trainUri, String trainLabelsUri, String validationUri,
     String validationLabelsUri, double validationFraction, int maxTrainExamples, List<String> classes,
-    Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvDelimiter,
+    Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvSliceColumn, String csvDelimiter,
     int imageHeight, int imageWidth, int imageChannels) {
 
   public static final List<String> FORMATS = List.of("idx", "csv", "image-folder");
@@ -65,7 +66,8 @@ public record DataSettings(String format, String trainUri, String trainLabelsUri
         p.doubleIn(base + "validation-fraction", 0, 0.9, false),
         p.intIn(base + "max-train-examples", 0, Integer.MAX_VALUE),
         p.stringList(base + "classes"), Normalization.fromConfigName(norm),
-        p.bool(base + "csv.header"), p.string(base + "csv.label-column"), delimiter,
+        p.bool(base + "csv.header"), p.string(base + "csv.label-column"),
+        p.string(base + "csv.slice-column"), delimiter,
         p.intIn(base + "image.height", 1, 16384), p.intIn(base + "image.width", 1, 16384), channels);
   }
 }

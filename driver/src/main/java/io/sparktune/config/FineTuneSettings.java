@@ -26,7 +26,8 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
   /** The same settings with another output directory (the CLI's --output). */
   public FineTuneSettings withOutput(String outputUri) {
     return new FineTuneSettings(seed, spark, model, data, training, monitoring,
-        new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.checkpointEvery(), run.checkpointKeep(),
+        new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.worstExamples(),
+            run.checkpointEvery(), run.checkpointKeep(),
             run.checkpointUri(), outputUri),
         comparison,
         resolved.withValue(ConfigLoader.ROOT + ".output.uri",

@@ -17,22 +17,28 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * CSV files (one file or a directory of them): numeric feature columns and one label column, chosen
- * by header name or index. Each file is parsed whole on an executor so errors can name file and line.
+ * CSV files (one file or a directory of them): numeric feature columns, one label column and
+ * optionally a slice column (for per-slice metrics), chosen by header name or index. Each file is
+ * parsed whole on an executor so errors can name file and line.
  */
 public final class CsvSource implements DataSource {
   private final boolean header;
   private final String labelColumn;
+  private final String sliceColumn;
   private final String delimiter;
 
-  public CsvSource(boolean header, String labelColumn, String delimiter) {
+  /**
+   * @param sliceColumn name or index of the slice column, "" for none
+   */
+  public CsvSource(boolean header, String labelColumn, String sliceColumn, String delimiter) {
     this.header = header;
     this.labelColumn = labelColumn;
+    this.sliceColumn = sliceColumn;
     this.delimiter = delimiter;
   }
 
-  /** Column layout read from the first file: column count and the label column's index. */
-  record Layout(int columns, int labelIndex) implements java.io.Serializable {}
+  /** Column layout read from the first file: column count, the label and slice columns' indexes (-1 = none). */
+  record Layout(int columns, int labelIndex, int sliceIndex) implements java.io.Serializable {}
 
   Layout layout(String uri) {
     Path first = firstFile(uri);
@@ -46,28 +52,37 @@ public final class CsvSource implements DataSource {
     if (line == null) {
       throw new BadInputException("CSV file '" + first + "' is empty.");
     }
-    String[] cells = new CsvRecordParser(delimiter, 0, 0, List.of()).split(line);
+    String[] cells = new CsvRecordParser(delimiter, 0, 0, -1, List.of()).split(line);
+    int label = columnIndex("data.csv.label-column", labelColumn, cells, first);
+    int slice = sliceColumn.isBlank() ? -1 : columnIndex("data.csv.slice-column", sliceColumn, cells, first);
+    if (slice == label) {
+      throw new BadInputException("data.csv.slice-column and data.csv.label-column name the same column ("
+          + label + "); the slice column must be another one.");
+    }
+    return new Layout(cells.length, label, slice);
+  }
+
+  /** The zero-based index of a column given by name (needs a header) or index (negative from the end). */
+  private int columnIndex(String key, String spec, String[] cells, Path first) {
     int n = cells.length;
-    int idx;
-    if (labelColumn.matches("-?\\d+")) {
-      idx = Integer.parseInt(labelColumn);
+    if (spec.matches("-?\\d+")) {
+      int idx = Integer.parseInt(spec);
       idx = idx < 0 ? n + idx : idx;
       if (idx < 0 || idx >= n) {
-        throw new BadInputException("data.csv.label-column = " + labelColumn + " is outside the " + n
-            + " columns of '" + first + "'.");
+        throw new BadInputException(key + " = " + spec + " is outside the " + n + " columns of '" + first + "'.");
       }
-    } else {
-      if (!header) {
-        throw new BadInputException("data.csv.label-column names a column ('" + labelColumn
-            + "') but data.csv.header = false; give the label column's index instead.");
-      }
-      idx = Arrays.asList(cells).stream().map(String::trim).toList().indexOf(labelColumn);
-      if (idx < 0) {
-        throw new BadInputException("data.csv.label-column = '" + labelColumn + "' is not a column of '"
-            + first + "'; its header has " + Arrays.toString(cells) + ".");
-      }
+      return idx;
     }
-    return new Layout(n, idx);
+    if (!header) {
+      throw new BadInputException(key + " names a column ('" + spec
+          + "') but data.csv.header = false; give the column's index instead.");
+    }
+    int idx = Arrays.asList(cells).stream().map(String::trim).toList().indexOf(spec);
+    if (idx < 0) {
+      throw new BadInputException(key + " = '" + spec + "' is not a column of '" + first + "'; its header has "
+          + Arrays.toString(cells) + ".");
+    }
+    return idx;
   }
 
   static Path firstFile(String uri) {
@@ -119,7 +134,7 @@ public final class CsvSource implements DataSource {
     Layout layout = layout(uri);
     String d = delimiter;
     List<String> labels = new ArrayList<>(lines(sc, uri).map(t -> {
-      String[] cells = new CsvRecordParser(d, 0, 0, List.of()).split(t._3());
+      String[] cells = new CsvRecordParser(d, 0, 0, -1, List.of()).split(t._3());
       if (cells.length != layout.columns()) {
         throw new BadInputException("Malformed CSV row at " + t._1() + ":" + t._2() + ": expected "
             + layout.columns() + " columns but found " + cells.length + ".");
@@ -134,7 +149,8 @@ public final class CsvSource implements DataSource {
   @Override
   public JavaRDD<Record> read(JavaSparkContext sc, String uri, String labelsUri, List<String> classes) {
     Layout layout = layout(uri);
-    CsvRecordParser parser = new CsvRecordParser(delimiter, layout.columns(), layout.labelIndex(), classes);
+    CsvRecordParser parser = new CsvRecordParser(delimiter, layout.columns(), layout.labelIndex(), layout.sliceIndex(),
+        classes);
     return lines(sc, uri).map(t -> parser.parse(t._3(), t._1(), t._2()));
   }
 

@@ -30,7 +30,7 @@ public final class DataPipeline {
   public static DataSource source(DataSettings d) {
     return switch (d.format()) {
       case "idx" -> new IdxSource();
-      case "csv" -> new CsvSource(d.csvHeader(), d.csvLabelColumn(), d.csvDelimiter());
+      case "csv" -> new CsvSource(d.csvHeader(), d.csvLabelColumn(), d.csvSliceColumn(), d.csvDelimiter());
       case "image-folder" -> new ImageFolderSource(d.imageChannels(), d.imageHeight(), d.imageWidth());
       default -> throw new BadInputException("Unknown data.format '" + d.format() + "'.");
     };
@@ -84,10 +84,11 @@ public final class DataPipeline {
       normalizer = d.normalization().build(stats);
     }
     Record first = train.first();
-    FeatureLayout layout = model.inputLayout(source.imageDims(sc, d.trainUri()), first.features().length);
+    int[] imageDims = source.imageDims(sc, d.trainUri());
+    FeatureLayout layout = model.inputLayout(imageDims, first.features().length);
     log.info("Data: {} training and {} validation examples, {} classes {}, each a {}, normalisation {}",
         trainCount, valCount, classes.size(), classes, layout, d.normalization().configName());
-    return new PreparedData(train, validation, trainCount, valCount, classes, layout, normalizer,
+    return new PreparedData(train, validation, trainCount, valCount, classes, layout, imageDims, normalizer,
         fingerprint(d));
   }
 

@@ -9,10 +9,11 @@ import scala.Tuple2;
 
 /**
  * The training and validation examples of a run, cached on the executors, with everything needed to
- * turn them into minibatches: classes, the layout the model wants, and the fitted normaliser.
+ * turn them into minibatches: classes, the layout the model wants, the data's own image dimensions
+ * {c, h, w} (null when the examples are not images), and the fitted normaliser.
  */
 public record PreparedData(JavaRDD<Record> train, JavaRDD<Record> validation, long trainCount,
-    long validationCount, List<String> classes, FeatureLayout layout, DataNormalization normalizer,
+    long validationCount, List<String> classes, FeatureLayout layout, int[] imageDims, DataNormalization normalizer,
     String fingerprint) {
 
   public BatchAssembler assembler(int batchSize) {

@@ -55,6 +55,29 @@ public final class DistributedEvaluator {
     }
   }
 
+  /** The worst-predicted examples and per-slice results of a network on the records (see {@link ErrorAnalysis}). */
+  public static ErrorAnalysis analyseErrors(JavaSparkContext sc, Network net, JavaRDD<Record> records,
+      BatchAssembler assembler, List<String> classes, int topK, int keepWorst) {
+    Broadcast<byte[]> model = broadcast(sc, net);
+    List<String> cls = List.copyOf(classes);
+    try {
+      return records.mapPartitions(part -> {
+        ErrorAnalysis e = new ErrorAnalysis(cls, topK, keepWorst);
+        if (part.hasNext()) {
+          Network n = Network.restore(model.value(), false);
+          for (java.util.Iterator<List<Record>> it = assembler.chunks(part); it.hasNext(); ) {
+            List<Record> chunk = it.next();
+            org.nd4j.linalg.dataset.DataSet ds = assembler.assemble(chunk);
+            e.add(chunk, n.output(ds.getFeatures()), ds.getLabels());
+          }
+        }
+        return List.of(e).iterator();
+      }).reduce(ErrorAnalysis::merge);
+    } finally {
+      model.destroy();
+    }
+  }
+
   private static Broadcast<byte[]> broadcast(JavaSparkContext sc, Network net) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     net.save(bytes, false, null);

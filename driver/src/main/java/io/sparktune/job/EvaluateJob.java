@@ -41,6 +41,7 @@ public final class EvaluateJob {
     }
   }
 
+  @SuppressWarnings("unchecked")
   public Map<String, Object> run(JavaSparkContext sc) {
     Instant start = Instant.now();
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());
@@ -59,6 +60,11 @@ public final class EvaluateJob {
     metrics.put("data", data.uri());
     metrics.put("classes", data.classes());
     metrics.put("evaluation", MetricsReport.toMap(r, data.classes(), topK));
+    if (s.run().worstExamples() > 0) {
+      ErrorAnalysisWriter.write(out, DistributedEvaluator.analyseErrors(sc, model.net(), data.records(), assembler,
+          data.classes(), topK, s.run().worstExamples()), data.classes(), data.imageDims(),
+          (Map<String, Object>) metrics.get("evaluation"));
+    }
     out.writeConfig(s);
     out.writeJson("metrics.json", metrics);
     out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));

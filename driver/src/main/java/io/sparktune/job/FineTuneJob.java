@@ -6,6 +6,7 @@ import io.sparktune.config.FineTuneSettings;
 import io.sparktune.data.DataPipeline;
 import io.sparktune.data.PreparedData;
 import io.sparktune.data.Record;
+import io.sparktune.eval.DistributedEvaluator;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
@@ -65,6 +66,7 @@ public final class FineTuneJob {
   }
 
   /** Runs on an existing SparkContext (tests, sweeps). */
+  @SuppressWarnings("unchecked")
   public Result run(JavaSparkContext sc, RunDirectory out) {
     Instant start = Instant.now();
     io.sparktune.io.HadoopFiles.useConfiguration(sc.hadoopConfiguration());
@@ -118,6 +120,11 @@ public final class FineTuneJob {
     Network net = loop.run(from, firstEpoch);
     metrics.put("final", loop.evaluate(net));
     metricsLog.append("evaluation", Map.of("name", "final", "metrics", metrics.get("final")));
+    if (s.run().worstExamples() > 0) {
+      ErrorAnalysisWriter.write(out, DistributedEvaluator.analyseErrors(sc, net, data.validation(),
+          data.assembler(s.run().evalBatchSize()), data.classes(), Math.min(s.run().topK(), data.classes().size()),
+          s.run().worstExamples()), data.classes(), data.imageDims(), (Map<String, Object>) metrics.get("final"));
+    }
     metricsLog.flush();
     metrics.put("history", loop.history);
     metrics.put("best-epoch", loop.bestEpoch);

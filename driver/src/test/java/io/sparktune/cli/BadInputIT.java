@@ -42,7 +42,8 @@ class BadInputIT {
 
   static void assertBadInput(Outcome o, String... fragments) {
     assertEquals(2, o.code(), o.err());
-    assertTrue(o.err().startsWith("error: "), o.err());
+    // log lines may precede it when logging first starts inside a test (its console stream is then ours)
+    assertTrue(o.err().lines().anyMatch(l -> l.startsWith("error: ")), o.err());
     for (String f : fragments) {
       assertTrue(o.err().contains(f), "missing '" + f + "' in: " + o.err());
     }
@@ -96,6 +97,13 @@ class BadInputIT {
   void labelOutsideTheConfiguredClassSetIsNamed() throws Exception {
     Files.copy(Path.of("src-test-data/tabular/iris.csv"), dir.resolve("iris.csv"));
     assertBadInput(finetune(irisConf(), "data.classes=[setosa,versicolor]"), "'virginica'", "class set");
+  }
+
+  @Test
+  void unknownSliceColumnNamesKeyAndHeader() throws Exception {
+    Files.copy(Path.of("src-test-data/tabular/iris.csv"), dir.resolve("iris.csv"));
+    assertBadInput(finetune(irisConf(), "data.csv.slice-column=region"), "data.csv.slice-column", "'region'",
+        "sepal_length");
   }
 
   @Test

@@ -1,11 +1,13 @@
 package io.sparktune.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktune.cli.SparktuneCli;
 import io.sparktune.io.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,5 +40,50 @@ class EvaluateIT {
         Json.write(((Map<String, Object>) evaluation.get("confusion-matrix")).get("counts")));
     assertEquals(((Number) fin.get("log-loss")).doubleValue(), ((Number) evaluation.get("log-loss")).doubleValue(), 1e-9);
     assertEquals(true, Files.exists(eval.resolve("_COMPLETE")));
+  }
+
+  /**
+   * Real iris rows with a slice column (sepal length at least 6 cm or not): the per-slice metrics
+   * partition the examples, and the worst examples come worst first with their features.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void errorAnalysisWithSlicesOnTabularData() throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("src-test-data/tabular/iris.csv"));
+    List<String> sliced = new java.util.ArrayList<>();
+    sliced.add(lines.get(0) + ",sepal");
+    for (String line : lines.subList(1, lines.size())) {
+      if (!line.isBlank()) {
+        sliced.add(line + "," + (Double.parseDouble(line.split(",")[0]) >= 6.0 ? "long" : "short"));
+      }
+    }
+    Path csv = dir.resolve("iris-sliced.csv");
+    Files.write(csv, sliced);
+    Path eval = dir.resolve("eval");
+    assertEquals(0, SparktuneCli.execute("evaluate", "--config", "conf/examples/iris-csv.conf",
+        "--set", "spark.master=\"local[2]\"", "--model", "src-test-data/models/dl4j-iris-mlp/trained_iris_model.zip",
+        "--data", csv.toString(), "--set", "data.csv.slice-column=sepal", "--set", "evaluation.worst-examples=10",
+        "--output", eval.toString()));
+    Map<String, Object> metrics = Json.readMap(Files.readString(eval.resolve("metrics.json")));
+    Map<String, Object> overall = (Map<String, Object>) metrics.get("evaluation");
+    Map<String, Object> report = Json.readMap(Files.readString(eval.resolve(ErrorAnalysisWriter.FILE)));
+    Map<String, Map<String, Object>> slices = (Map<String, Map<String, Object>>) report.get("slices");
+    assertEquals(java.util.Set.of("long", "short"), slices.keySet());
+    long n = 0;
+    double correct = 0;
+    for (Map<String, Object> m : slices.values()) {
+      long examples = ((Number) m.get("examples")).longValue();
+      n += examples;
+      correct += ((Number) m.get("accuracy")).doubleValue() * examples;
+    }
+    assertEquals(150, n);
+    assertEquals(((Number) overall.get("accuracy")).doubleValue() * 150, correct, 1e-6);
+    List<Map<String, Object>> worst = (List<Map<String, Object>>) report.get("worst-examples");
+    assertEquals(10, worst.size());
+    for (int i = 1; i < worst.size(); i++) {
+      assertTrue(((Number) worst.get(i - 1).get("loss")).doubleValue() >= ((Number) worst.get(i).get("loss")).doubleValue());
+    }
+    assertEquals(4, ((List<?>) worst.get(0).get("features")).size(), "the slice column is not a feature");
+    assertTrue(((String) worst.get(0).get("origin")).contains("iris-sliced.csv:"));
   }
 }

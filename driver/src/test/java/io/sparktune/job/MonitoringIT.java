@@ -61,6 +61,17 @@ class MonitoringIT {
     }
     Map<String, Object> metrics = io.sparktune.io.Json.readMap(Files.readString(out.resolve("metrics.json")));
     assertTrue(((List<Map<String, Object>>) metrics.get("history")).get(0).containsKey("gradient-flow"));
+
+    // error analysis of the final model: the worst validation images, as real 28x28 PNGs
+    Map<String, Object> errors = io.sparktune.io.Json.readMap(Files.readString(out.resolve(ErrorAnalysisWriter.FILE)));
+    List<Map<String, Object>> worst = (List<Map<String, Object>>) errors.get("worst-examples");
+    assertEquals(24, worst.size());
+    for (Map<String, Object> w : worst) {
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(out.resolve((String) w.get("image")).toFile());
+      assertEquals(28, img.getWidth());
+      assertTrue(((Number) w.get("probability-of-actual")).doubleValue() < 0.5, "a worst example is mispredicted");
+    }
+    assertFalse(((List<?>) errors.get("most-confused")).isEmpty());
   }
 
   @Test

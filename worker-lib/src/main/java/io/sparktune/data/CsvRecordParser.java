@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Parses one CSV line into a {@link Record}: every column but the label is a numeric feature.
+ * Parses one CSV line into a {@link Record}: every column but the label (and the optional slice
+ * column, whose value names the example's slice) is a numeric feature.
  *
  * <p>Errors name the file and line, so a malformed row in a million-line file can be found.
  */
@@ -17,6 +18,7 @@ public final class CsvRecordParser implements Serializable {
   private final String delimiterRegex;
   private final int columnCount;
   private final int labelColumn;
+  private final int sliceColumn;
   private final Map<String, Integer> classIndex;
   private final List<String> classNames;
 
@@ -24,12 +26,14 @@ public final class CsvRecordParser implements Serializable {
    * @param delimiter the column separator, e.g. ","
    * @param columnCount columns every row must have (taken from the header or first row)
    * @param labelColumn zero-based index of the label column
+   * @param sliceColumn zero-based index of the slice column, -1 for none
    * @param classNames the class set; a label value must be one of these strings
    */
-  public CsvRecordParser(String delimiter, int columnCount, int labelColumn, List<String> classNames) {
+  public CsvRecordParser(String delimiter, int columnCount, int labelColumn, int sliceColumn, List<String> classNames) {
     this.delimiterRegex = Pattern.quote(delimiter);
     this.columnCount = columnCount;
     this.labelColumn = labelColumn;
+    this.sliceColumn = sliceColumn;
     this.classNames = List.copyOf(classNames);
     this.classIndex = new java.util.HashMap<>();
     for (int i = 0; i < classNames.size(); i++) {
@@ -50,10 +54,10 @@ public final class CsvRecordParser implements Serializable {
           "Malformed CSV row at " + where + ": expected " + columnCount + " columns but found "
               + cells.length + ".");
     }
-    float[] features = new float[columnCount - 1];
+    float[] features = new float[columnCount - (sliceColumn >= 0 ? 2 : 1)];
     int k = 0;
     for (int c = 0; c < cells.length; c++) {
-      if (c == labelColumn) {
+      if (c == labelColumn || c == sliceColumn) {
         continue;
       }
       String cell = cells[c].trim();
@@ -72,6 +76,6 @@ public final class CsvRecordParser implements Serializable {
           "Label '" + labelText + "' at " + where + " is outside the class set " + classNames
               + ". Add it to data.classes or fix the row.");
     }
-    return new Record(features, label, where);
+    return new Record(features, label, where, sliceColumn >= 0 ? cells[sliceColumn].trim() : "");
   }
 }

@@ -9,5 +9,10 @@ import java.io.Serializable;
  * @param label class index in {@code [0, numClasses)}
  * @param origin where the example came from ("file:line" or "file#index"): used in error messages
  *     and as the stable key of the seeded train/validation split
+ * @param slice the example's value of the slice column (per-slice metrics), "" when there is none
  */
-public record Record(float[] features, int label, String origin) implements Serializable {}
+public record Record(float[] features, int label, String origin, String slice) implements Serializable {
+  public Record(float[] features, int label, String origin) {
+    this(features, label, origin, "");
+  }
+}

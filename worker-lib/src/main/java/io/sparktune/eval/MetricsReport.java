@@ -49,6 +49,17 @@ public final class MetricsReport {
       }
     }
     m.put("confusion-matrix", Map.of("rows", "actual", "columns", "predicted", "counts", matrix));
+    List<Map<String, Object>> confused = new ArrayList<>();
+    for (int[] pair : ErrorAnalysis.mostConfused(matrix, 10)) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("actual", classNames.get(pair[0]));
+      c.put("predicted", classNames.get(pair[1]));
+      c.put("count", pair[2]);
+      int support = cm.getActualTotal(pair[0]);
+      c.put("share-of-actual", support == 0 ? 0.0 : pair[2] / (double) support);
+      confused.add(c);
+    }
+    m.put("most-confused", confused);
     m.put("reliability-curve", Map.of("columns", List.of("mean-confidence", "accuracy", "count"),
         "bins", ClassificationResult.CALIBRATION_BINS, "points", r.reliabilityCurve()));
     return m;

@@ -55,7 +55,7 @@ class DataParsingTest {
     assertTrue(e.getMessage().contains("x#0") && e.getMessage().contains("label 7"), e.getMessage());
   }
 
-  private final CsvRecordParser iris = new CsvRecordParser(",", 5, 4, List.of("setosa", "versicolor", "virginica"));
+  private final CsvRecordParser iris = new CsvRecordParser(",", 5, 4, -1, List.of("setosa", "versicolor", "virginica"));
 
   @Test
   void parsesACsvRow() {
