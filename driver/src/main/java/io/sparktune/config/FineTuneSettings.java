@@ -27,6 +27,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
   public FineTuneSettings withOutput(String outputUri) {
     return new FineTuneSettings(seed, spark, model, data, training, monitoring,
         new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.worstExamples(),
+            run.linearBaseline(), run.linearBaselineIterations(), run.linearBaselineRegularization(),
             run.checkpointEvery(), run.checkpointKeep(),
             run.checkpointUri(), outputUri),
         comparison,

@@ -10,18 +10,24 @@ import com.typesafe.config.Config;
  * @param evalBatchSize examples per evaluation minibatch
  * @param headOnlyBaseline also train and report a head-only baseline
  * @param worstExamples worst-predicted examples in the error analysis, 0 = none
+ * @param linearBaseline also fit and report MLlib logistic regression on the same features
+ * @param linearBaselineIterations its L-BFGS iterations
+ * @param linearBaselineRegularization its L2 strength
  * @param checkpointEvery epochs between checkpoints, 0 = only at the end
  * @param checkpointKeep complete checkpoints kept
  * @param checkpointUri checkpoint directory, "" = under the output
  * @param outputUri output directory
  */
-public record RunSettings(int topK, int evalBatchSize, boolean headOnlyBaseline, int worstExamples, int checkpointEvery, int checkpointKeep,
+public record RunSettings(int topK, int evalBatchSize, boolean headOnlyBaseline, int worstExamples,
+    boolean linearBaseline, int linearBaselineIterations, double linearBaselineRegularization, int checkpointEvery, int checkpointKeep,
     String checkpointUri, String outputUri) {
   static RunSettings fromConfig(Config c, ConfigProblems p) {
     String r = ConfigLoader.ROOT + ".";
     return new RunSettings(p.intIn(r + "evaluation.top-k", 1, 1000),
         p.intIn(r + "evaluation.batch-size", 1, 65_536), p.bool(r + "evaluation.head-only-baseline"),
-        p.intIn(r + "evaluation.worst-examples", 0, 10_000),
+        p.intIn(r + "evaluation.worst-examples", 0, 10_000), p.bool(r + "evaluation.linear-baseline.enabled"),
+        p.intIn(r + "evaluation.linear-baseline.max-iterations", 1, 10_000),
+        p.doubleIn(r + "evaluation.linear-baseline.regularization", 0, 100, false),
         p.intIn(r + "checkpoint.every-epochs", 0, 10_000), p.intIn(r + "checkpoint.keep", 1, 1000),
         p.string(r + "checkpoint.uri"), p.requiredString(r + "output.uri", "the output directory"));
   }

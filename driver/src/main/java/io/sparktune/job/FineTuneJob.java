@@ -7,6 +7,7 @@ import io.sparktune.data.DataPipeline;
 import io.sparktune.data.PreparedData;
 import io.sparktune.data.Record;
 import io.sparktune.eval.DistributedEvaluator;
+import io.sparktune.eval.LinearBaseline;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
@@ -96,8 +97,10 @@ public final class FineTuneJob {
       from = cp.network();
       firstEpoch = cp.epoch() + 1;
       metrics.put("baseline", cp.manifest().get("baseline"));
-      if (cp.manifest().containsKey("head-only")) {
-        metrics.put("head-only", cp.manifest().get("head-only"));
+      for (String key : List.of("head-only", "linear-baseline")) {
+        if (cp.manifest().containsKey(key)) {
+          metrics.put(key, cp.manifest().get(key));
+        }
       }
       loop.restore(historyOf(cp.manifest()),
           ((Number) cp.manifest().getOrDefault("best-accuracy", Double.NEGATIVE_INFINITY)).doubleValue(),
@@ -111,6 +114,12 @@ public final class FineTuneJob {
       metricsLog.append("evaluation", Map.of("name", "baseline", "metrics", metrics.get("baseline")));
       log.info("Baseline (adapted pre-trained model, before fine-tuning): validation accuracy {}",
           fmt(acc(metrics.get("baseline"))));
+      if (s.run().linearBaseline()) {
+        metrics.put("linear-baseline", LinearBaseline.fitAndEvaluate(sc, data, s.run().linearBaselineIterations(),
+            s.run().linearBaselineRegularization(), Math.min(s.run().topK(), data.classes().size()),
+            s.run().evalBatchSize()));
+        metricsLog.append("evaluation", Map.of("name", "linear-baseline", "metrics", metrics.get("linear-baseline")));
+      }
       if (s.run().headOnlyBaseline()) {
         metrics.put("head-only", headOnly(sc, base, data, metricsLog));
         metricsLog.append("evaluation", Map.of("name", "head-only", "metrics", metrics.get("head-only")));
@@ -202,8 +211,10 @@ public final class FineTuneJob {
     st.put("step", (long) epoch * (long) Math.ceil(data.trainCount() / (double) s.training().batchSizePerWorker()));
     st.put("metrics", history.get(history.size() - 1));
     st.put("baseline", metrics.get("baseline"));
-    if (metrics.containsKey("head-only")) {
-      st.put("head-only", metrics.get("head-only"));
+    for (String key : List.of("head-only", "linear-baseline")) {
+      if (metrics.containsKey(key)) {
+        st.put(key, metrics.get(key));
+      }
     }
     st.put("history", history);
     st.put("best-accuracy", loop.best);

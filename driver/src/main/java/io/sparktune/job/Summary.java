@@ -14,7 +14,7 @@ final class Summary {
     sb.append("\n==== sparktune fine-tune summary ====\n");
     sb.append(String.format("%-34s %9s %9s %9s %9s %9s%n", "model (validation set)", "accuracy", "macro-F1", "top-k",
         "ROC-AUC", "log-loss"));
-    for (String key : List.of("baseline", "head-only", "final")) {
+    for (String key : List.of("linear-baseline", "baseline", "head-only", "final")) {
       Map<String, Object> m = (Map<String, Object>) metrics.get(key);
       if (m == null) {
         continue;
@@ -24,6 +24,7 @@ final class Summary {
       String label = switch (key) {
         case "baseline" -> "baseline (adapted, not fine-tuned)";
         case "head-only" -> "head-only (trunk frozen)";
+        case "linear-baseline" -> "logistic regression (MLlib)";
         default -> "fine-tuned";
       };
       sb.append(String.format("%-34s %9.4f %9.4f %9s %9.4f %9.4f%n", label, num(m.get("accuracy")),

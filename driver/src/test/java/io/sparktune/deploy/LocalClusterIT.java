@@ -52,6 +52,8 @@ class LocalClusterIT {
         "finetune", "--config", "conf/examples/quickstart.conf", "--set", "data.max-train-examples=3000",
         "--set", "training.epochs=2", "--set", "training.strategy=" + strategy,
         "--set", "evaluation.head-only-baseline=false", "--set", "training.stall-timeout=120s",
+        // the MLlib baseline runs on the cluster once (parameter averaging), not twice
+        "--set", "evaluation.linear-baseline.enabled=" + strategy.equals("parameter-averaging"),
         "--output", WORK.resolve(name).toAbsolutePath().toString(), "--overwrite");
   }
 

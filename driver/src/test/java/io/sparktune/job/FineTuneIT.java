@@ -21,7 +21,8 @@ class FineTuneIT {
 
   static FineTuneSettings quickstart(Path out, String... sets) {
     List<String> all = new ArrayList<>(List.of("spark.master=\"local[2]\"", "data.max-train-examples=3000",
-        "training.epochs=2", "evaluation.head-only-baseline=false", "output.uri=\"" + out + "\""));
+        "training.epochs=2", "evaluation.head-only-baseline=false", "evaluation.linear-baseline.enabled=false",
+        "output.uri=\"" + out + "\""));
     all.addAll(List.of(sets));
     return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
   }
@@ -41,8 +42,15 @@ class FineTuneIT {
   @SuppressWarnings("unchecked")
   void parameterAveragingFineTunesBeyondTheHeadOnlyBaseline() {
     Path out = dir.resolve("pa");
-    FineTuneJob.Result r = new FineTuneJob(quickstart(out, "evaluation.head-only-baseline=true"), false, false).run();
+    FineTuneJob.Result r = new FineTuneJob(quickstart(out, "evaluation.head-only-baseline=true",
+        "evaluation.linear-baseline.enabled=true"), false, false).run();
     assertLearned(r, out);
+    // MLlib logistic regression on the same 3000 real images is a real (and strong) baseline
+    Map<String, Object> linear = (Map<String, Object>) r.metrics().get("linear-baseline");
+    double linearAccuracy = ((Number) linear.get("accuracy")).doubleValue();
+    assertTrue(linearAccuracy > 0.6 && linearAccuracy < 1.0, "logistic regression learns Fashion-MNIST: " + linearAccuracy);
+    assertEquals(((Number) r.metrics().get("validation-examples")).longValue(),
+        ((Number) linear.get("examples")).longValue(), "scored on the same validation examples");
     double headOnly = ((Number) ((Map<String, Object>) r.metrics().get("head-only")).get("accuracy")).doubleValue();
     assertTrue(headOnly > 0.5, "the head-only baseline learns too: " + headOnly);
     assertTrue(r.finalAccuracy() > headOnly, "fine-tuning the trunk beats fitting only the head: "
@@ -79,7 +87,8 @@ class FineTuneIT {
         .filter(a -> a.startsWith("--add-opens")).toList());
     cmd.addAll(List.of("-Daeron.publication.unblock.timeout=60000000000", "io.sparktune.cli.SparktuneCli", "finetune",
         "--config", "conf/examples/quickstart.conf", "--set", "spark.master=\"local[2]\"",
-        "--set", "data.max-train-examples=3000", "--set", "training.epochs=3", "--output", killed.toString()));
+        "--set", "data.max-train-examples=3000", "--set", "training.epochs=3",
+        "--set", "evaluation.linear-baseline.enabled=false", "--output", killed.toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(dir.resolve("killed.log").toFile()).start();
     Path firstCheckpoint = killed.resolve("checkpoints/epoch-00001/manifest.json");

@@ -28,7 +28,8 @@ class MonitoringIT {
     Path out = dir.resolve("run");
     FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/mnist-dl4j-zip.conf"),
         List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000", "training.epochs=2",
-            "training.progress-interval=200ms", "monitoring.layer-stats-every=2", "output.uri=\"" + out + "\"")));
+            "training.progress-interval=200ms", "monitoring.layer-stats-every=2",
+            "evaluation.linear-baseline.enabled=false", "output.uri=\"" + out + "\"")));
     new FineTuneJob(s, false, false).run();
 
     List<Map<String, Object>> records = MetricsLog.read(Files.readString(out.resolve(MetricsLog.FILE)));
