@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
     description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
-    subcommands = {FinetuneCommand.class, EvaluateCommand.class, CompareCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {FinetuneCommand.class, EvaluateCommand.class, CompareCommand.class, CrossValidateCommand.class,
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SparktuneCli implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SparktuneCli.class);
   public static final int OK = 0;
@@ -28,7 +29,7 @@ public final class SparktuneCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, evaluate, compare or bench.");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, evaluate, compare, cv or bench.");
   }
 
   public static void main(String[] args) {

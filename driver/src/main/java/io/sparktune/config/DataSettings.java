@@ -24,11 +24,13 @@ import java.util.List;
  * @param imageHeight expected image height
  * @param imageWidth expected image width
  * @param imageChannels 1 or 3
+ * @param crossValidationFolds folds of sparktune cv
+ * @param crossValidationFold the fold this run holds out, -1 = none
  */
 public record DataSettings(String format, String trainUri, String trainLabelsUri, String validationUri,
     String validationLabelsUri, double validationFraction, int maxTrainExamples, List<String> classes,
     Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvSliceColumn, String csvDelimiter,
-    int imageHeight, int imageWidth, int imageChannels) {
+    int imageHeight, int imageWidth, int imageChannels, int crossValidationFolds, int crossValidationFold) {
 
   public static final List<String> FORMATS = List.of("idx", "csv", "image-folder");
 
@@ -59,6 +61,7 @@ public record DataSettings(String format, String trainUri, String trainLabelsUri
       p.add(base + "csv.delimiter", "must be exactly one character.");
     }
     int channels = p.intIn(base + "image.channels", 1, 3);
+    int folds = p.intIn(base + "cross-validation.folds", 2, 100);
     if (channels == 2) {
       p.add(base + "image.channels", "must be 1 (grey) or 3 (RGB).");
     }
@@ -68,6 +71,7 @@ public record DataSettings(String format, String trainUri, String trainLabelsUri
         p.stringList(base + "classes"), Normalization.fromConfigName(norm),
         p.bool(base + "csv.header"), p.string(base + "csv.label-column"),
         p.string(base + "csv.slice-column"), delimiter,
-        p.intIn(base + "image.height", 1, 16384), p.intIn(base + "image.width", 1, 16384), channels);
+        p.intIn(base + "image.height", 1, 16384), p.intIn(base + "image.width", 1, 16384), channels, folds,
+        p.intIn(base + "cross-validation.fold", -1, Math.max(-1, folds - 1)));
   }
 }

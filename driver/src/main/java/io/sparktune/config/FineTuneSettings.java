@@ -23,6 +23,15 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
     return s;
   }
 
+  /**
+   * The same settings with one key changed (path relative to the sparktune root, e.g.
+   * "data.cross-validation.fold"), validated again; {@code origin} says who set it.
+   */
+  public FineTuneSettings with(String path, Object value, String origin) {
+    return fromConfig(resolved.withValue(ConfigLoader.ROOT + "." + path,
+        com.typesafe.config.ConfigValueFactory.fromAnyRef(value, origin)));
+  }
+
   /** The same settings with another output directory (the CLI's --output). */
   public FineTuneSettings withOutput(String outputUri) {
     return new FineTuneSettings(seed, spark, model, data, training, monitoring,

@@ -58,7 +58,14 @@ public final class DataPipeline {
     }
     JavaRDD<Record> train;
     JavaRDD<Record> validation;
-    if (!d.validationUri().isBlank()) {
+    if (d.crossValidationFold() >= 0) {
+      int k = d.crossValidationFolds();
+      int fold = d.crossValidationFold();
+      JavaRDD<scala.Tuple2<Integer, Record>> assigned = Folds.assign(all, k, seed);
+      train = assigned.filter(t -> t._1() != fold).map(scala.Tuple2::_2);
+      validation = assigned.filter(t -> t._1() == fold).map(scala.Tuple2::_2);
+      log.info("Cross-validation: fold {} of {} held out for validation (stratified by class).", fold + 1, k);
+    } else if (!d.validationUri().isBlank()) {
       train = all;
       validation = source.read(sc, d.validationUri(), d.validationLabelsUri(), classes);
     } else {

@@ -1,0 +1,28 @@
+package io.sparktune.cli;
+
+import io.sparktune.job.CrossValidationJob;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sparktune cv}: stratified k-fold cross-validation of the fine-tune. */
+@Command(name = "cv", mixinStandardHelpOptions = true,
+    description = "Stratified k-fold cross-validation: one fine-tune per fold, then mean, spread and a 95% interval "
+        + "of every metric (cv.json). Complete folds are reused when run again.")
+final class CrossValidateCommand implements Callable<Integer> {
+  @Mixin
+  JobOptions options;
+
+  @Option(names = "--folds", paramLabel = "K", description = "Number of folds; overrides data.cross-validation.folds.")
+  Integer folds;
+
+  @Override
+  public Integer call() {
+    if (folds != null) {
+      options.overrides.add("data.cross-validation.folds=" + folds);
+    }
+    new CrossValidationJob(options.settings(), options.overwrite).run();
+    return SparktuneCli.OK;
+  }
+}

@@ -1,0 +1,153 @@
+package io.sparktune.job;
+
+import io.sparktune.BadInputException;
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.io.HadoopFiles;
+import io.sparktune.io.Json;
+import io.sparktune.spark.SparkContexts;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stratified k-fold cross-validation: one fine-tune per fold through the single fine-tune path (fold i
+ * held out for validation, see {@code data.cross-validation}), in one Spark application, then the mean,
+ * standard deviation, range and a 95% t-interval of each metric over the folds, written to cv.json.
+ * Folds whose run directory is complete are not redone, so a killed cv resumes where it stopped.
+ */
+public final class CrossValidationJob {
+  private static final Logger log = LoggerFactory.getLogger(CrossValidationJob.class);
+  static final List<String> METRICS = List.of("accuracy", "macro-f1", "weighted-f1", "roc-auc-macro", "pr-auc-macro",
+      "log-loss", "expected-calibration-error");
+  static final List<String> MODELS = List.of("final", "linear-baseline", "head-only", "baseline");
+
+  private final FineTuneSettings s;
+  private final boolean overwrite;
+
+  public CrossValidationJob(FineTuneSettings settings, boolean overwrite) {
+    this.s = settings;
+    this.overwrite = overwrite;
+  }
+
+  public Map<String, Object> run() {
+    if (s.training().strategy().equals("gradient-sharing")) {
+      throw new BadInputException("sparktune cv runs one fine-tune per fold in one Spark application, and DL4J's "
+          + "gradient sharing cannot start a second training master in one application; use "
+          + "training.strategy = parameter-averaging for cross-validation.");
+    }
+    JavaSparkContext sc = SparkContexts.start(s.spark());
+    try {
+      return run(sc);
+    } finally {
+      sc.stop();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> run(JavaSparkContext sc) {
+    Instant start = Instant.now();
+    HadoopFiles.useConfiguration(sc.hadoopConfiguration());
+    RunDirectory out = new RunDirectory(s.run().outputUri());
+    out.prepare(overwrite, false);
+    int k = s.data().crossValidationFolds();
+    List<Map<String, Object>> folds = new ArrayList<>();
+    for (int fold = 0; fold < k; fold++) {
+      String dir = out.uri().replaceAll("/+$", "") + String.format("/fold-%02d", fold + 1);
+      RunDirectory foldDir = new RunDirectory(dir);
+      Map<String, Object> metrics;
+      if (foldDir.isComplete()) {
+        log.info("Cross-validation fold {}/{}: already complete in {}, reusing its metrics.", fold + 1, k, dir);
+        metrics = Json.readMap(HadoopFiles.readString(foldDir.file("metrics.json"), "fold metrics"));
+      } else {
+        log.info("Cross-validation fold {}/{}: fine-tuning with fold {} held out -> {}", fold + 1, k, fold + 1, dir);
+        FineTuneSettings fs = s.with("data.cross-validation.fold", fold, "sparktune cv").withOutput(dir);
+        metrics = new FineTuneJob(fs, true, false).run(sc, foldDir).metrics();
+      }
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("fold", fold + 1);
+      f.put("output", dir);
+      for (String model : MODELS) {
+        if (metrics.get(model) instanceof Map<?, ?> m) {
+          Map<String, Object> picked = new LinkedHashMap<>();
+          for (String metric : METRICS) {
+            picked.put(metric, ((Map<String, Object>) m).get(metric));
+          }
+          picked.put("examples", ((Map<String, Object>) m).get("examples"));
+          f.put(model, picked);
+        }
+      }
+      folds.add(f);
+    }
+    Map<String, Object> summary = new LinkedHashMap<>();
+    for (String model : MODELS) {
+      if (folds.stream().allMatch(f -> f.containsKey(model))) {
+        Map<String, Object> perMetric = new LinkedHashMap<>();
+        for (String metric : METRICS) {
+          perMetric.put(metric, spread(folds.stream().map(f -> ((Map<String, Object>) f.get(model)).get(metric))
+              .toList()));
+        }
+        summary.put(model, perMetric);
+      }
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("folds", k);
+    report.put("stratified", true);
+    report.put("data", s.data().trainUri());
+    report.put("summary", summary);
+    report.put("per-fold", folds);
+    out.writeConfig(s);
+    out.writeJson("cv.json", report);
+    out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+    out.markComplete();
+    print(summary, k, out.uri());
+    return report;
+  }
+
+  /** Mean, sample standard deviation, min, max and a 95% t-interval of the mean over the folds. */
+  static Map<String, Object> spread(List<Object> values) {
+    DescriptiveStatistics d = new DescriptiveStatistics();
+    values.stream().filter(v -> v instanceof Number).forEach(v -> d.addValue(((Number) v).doubleValue()));
+    Map<String, Object> m = new LinkedHashMap<>();
+    long n = d.getN();
+    m.put("mean", n > 0 ? d.getMean() : null);
+    m.put("std", n > 1 ? d.getStandardDeviation() : null);
+    m.put("min", n > 0 ? d.getMin() : null);
+    m.put("max", n > 0 ? d.getMax() : null);
+    if (n > 1) {
+      double half = new TDistribution(null, n - 1).inverseCumulativeProbability(0.975) * d.getStandardDeviation()
+          / Math.sqrt(n);
+      m.put("ci95-low", d.getMean() - half);
+      m.put("ci95-high", d.getMean() + half);
+    }
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void print(Map<String, Object> summary, int k, String output) {
+    StringBuilder sb = new StringBuilder(String.format("%n==== sparktune %d-fold cross-validation (mean ± std) ====%n", k));
+    sb.append(String.format("%-18s %18s %18s %18s%n", "model", "accuracy", "macro-F1", "log-loss"));
+    for (Map.Entry<String, Object> e : summary.entrySet()) {
+      Map<String, Object> m = (Map<String, Object>) e.getValue();
+      sb.append(String.format("%-18s %18s %18s %18s%n", e.getKey(), cell(m.get("accuracy")), cell(m.get("macro-f1")),
+          cell(m.get("log-loss"))));
+    }
+    sb.append("output: ").append(output).append('\n');
+    System.out.print(sb);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String cell(Object spread) {
+    Map<String, Object> s = (Map<String, Object>) spread;
+    Object mean = s.get("mean");
+    Object std = s.get("std");
+    return mean == null ? "-" : String.format("%.4f ± %.4f", ((Number) mean).doubleValue(),
+        std == null ? 0.0 : ((Number) std).doubleValue());
+  }
+}
