@@ -102,6 +102,7 @@ public final class CompareJob {
     out.writeConfig(s);
     out.writeJson("comparison.json", report);
     out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+    io.sparktune.report.HtmlReport.write(out, "sparktune comparison: A " + a.uri() + " vs B " + b.uri());
     out.markComplete();
     data.release();
     log.info("Comparison written to {}", out.uri());

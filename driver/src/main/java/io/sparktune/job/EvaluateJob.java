@@ -68,6 +68,7 @@ public final class EvaluateJob {
     out.writeConfig(s);
     out.writeJson("metrics.json", metrics);
     out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+    io.sparktune.report.HtmlReport.write(out, "sparktune evaluation: " + model.uri() + " on " + data.uri());
     out.markComplete();
     log.info("Evaluation of {} on {}: accuracy {} over {} examples; written to {}", model.uri(), data.uri(),
         String.format("%.4f", e.accuracy()), e.getNumRowCounter(), out.uri());

@@ -12,6 +12,8 @@ import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
+import io.sparktune.report.Dashboard;
+import io.sparktune.report.HtmlReport;
 import io.sparktune.spark.SparkContexts;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -86,8 +88,32 @@ public final class FineTuneJob {
         s.model().uri(), adapted.layerNames());
     out.writeConfig(s);
 
-    Map<String, Object> metrics = new LinkedHashMap<>();
+    Map<String, Object> metrics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     MetricsLog metricsLog = MetricsLog.open(out, restored.isPresent());
+    String title = "sparktune fine-tune: " + s.model().uri() + " on " + s.data().trainUri();
+    try (Dashboard dashboard = s.monitoring().dashboard() ? Dashboard.start(sc, s.monitoring().dashboardHost(),
+        s.monitoring().dashboardPort(), title, () -> liveData(title, metrics, metricsLog)) : null) {
+      return train(sc, out, start, restored, base, data, adapted, checkpoints, metrics, metricsLog, title);
+    }
+  }
+
+  private static Map<String, Object> liveData(String title, Map<String, Object> metrics, MetricsLog log) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("title", title);
+    d.put("status", "running");
+    synchronized (metrics) {
+      Map<String, Object> snapshot = new LinkedHashMap<>(metrics);
+      snapshot.remove("history"); // the records carry the epochs while training
+      d.put("metrics", snapshot);
+    }
+    d.put("records", log.records());
+    return d;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Result train(JavaSparkContext sc, RunDirectory out, Instant start, Optional<CheckpointStore.Loaded> restored,
+      Network base, PreparedData data, Network adapted, CheckpointStore checkpoints, Map<String, Object> metrics,
+      MetricsLog metricsLog, String title) {
     EpochLoop loop = new EpochLoop(s, sc, data, checkpoints,
         (epoch, l) -> checkpointState(epoch, metrics, l, data), true, s.training().strategy(), metricsLog, "fine-tune");
     int firstEpoch = 1;
@@ -149,6 +175,7 @@ public final class FineTuneJob {
     out.writeModel(net, data.normalizer(), modelInfo(data));
     out.writeJson("metrics.json", metrics);
     out.writeJson("provenance.json", Provenance.of(s, data.fingerprint(), start, Instant.now(), sc.master()));
+    HtmlReport.write(out, title);
     out.markComplete();
     Summary.print(metrics, s, out.uri());
     data.train().unpersist();

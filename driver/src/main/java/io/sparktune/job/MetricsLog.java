@@ -54,7 +54,14 @@ public final class MetricsLog {
     HadoopFiles.writeString(file, text);
   }
 
-  /** Every record so far, parsed (for tests and the report). */
+  /** Every record so far, parsed (the live dashboard). */
+  public List<Map<String, Object>> records() {
+    synchronized (lines) {
+      return read(String.join("\n", lines));
+    }
+  }
+
+  /** Every record of a metrics.jsonl text, parsed (for tests and the report). */
   public static List<Map<String, Object>> read(String text) {
     List<Map<String, Object>> records = new ArrayList<>();
     for (String line : text.split("\n")) {
