@@ -35,7 +35,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
   /** The same settings with another output directory (the CLI's --output). */
   public FineTuneSettings withOutput(String outputUri) {
     return new FineTuneSettings(seed, spark, model, data, training, monitoring,
-        new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.worstExamples(),
+        new RunSettings(run.topK(), run.evalBatchSize(), run.headOnlyBaseline(), run.worstExamples(), run.importance(),
             run.linearBaseline(), run.linearBaselineIterations(), run.linearBaselineRegularization(),
             run.checkpointEvery(), run.checkpointKeep(),
             run.checkpointUri(), outputUri),

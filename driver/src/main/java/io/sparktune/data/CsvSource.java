@@ -154,6 +154,28 @@ public final class CsvSource implements DataSource {
     return lines(sc, uri).map(t -> parser.parse(t._3(), t._1(), t._2()));
   }
 
+  /** Header names of the feature columns (or "column N", 1-based, without a header). */
+  @Override
+  public List<String> featureNames(String uri) {
+    Layout layout = layout(uri);
+    String[] header = null;
+    if (this.header) {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(
+          HadoopFiles.open(firstFile(uri), "CSV file (data)"), StandardCharsets.UTF_8))) {
+        header = new CsvRecordParser(delimiter, 0, 0, -1, List.of()).split(r.readLine());
+      } catch (java.io.IOException e) {
+        throw new BadInputException("Cannot read CSV file '" + uri + "': " + e.getMessage(), e);
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < layout.columns(); c++) {
+      if (c != layout.labelIndex() && c != layout.sliceIndex()) {
+        names.add(header != null ? header[c].trim() : "column " + (c + 1));
+      }
+    }
+    return names;
+  }
+
   @Override
   public int[] imageDims(JavaSparkContext sc, String uri) {
     return null;

@@ -21,4 +21,9 @@ public interface DataSource {
    * examples are plain feature vectors.
    */
   int[] imageDims(JavaSparkContext sc, String uri);
+
+  /** Names of the features in example order, for reports; empty when the format has none (images). */
+  default List<String> featureNames(String uri) {
+    return List.of();
+  }
 }

@@ -78,6 +78,49 @@ public final class DistributedEvaluator {
     }
   }
 
+  /** Permutation importance of every feature on at most {@code maxExamples} of the records. */
+  public static PermutationImportance permutationImportance(JavaSparkContext sc, Network net, JavaRDD<Record> records,
+      BatchAssembler assembler, int features, int repeats, int maxExamples, long seed) {
+    Broadcast<byte[]> model = broadcast(sc, net);
+    try {
+      return first(records, maxExamples).mapPartitions(part -> {
+        List<Record> rs = new java.util.ArrayList<>();
+        part.forEachRemaining(rs::add);
+        PermutationImportance p = new PermutationImportance(features, repeats);
+        if (!rs.isEmpty()) {
+          p.add(Network.restore(model.value(), false), assembler, rs, seed);
+        }
+        return List.of(p).iterator();
+      }).reduce(PermutationImportance::merge);
+    } finally {
+      model.destroy();
+    }
+  }
+
+  /** Per-class occlusion maps over at most {@code maxExamples} of the image records. */
+  public static OcclusionMaps occlusionMaps(JavaSparkContext sc, Network net, JavaRDD<Record> records,
+      BatchAssembler assembler, int classes, int[] chw, int patch, int maxExamples) {
+    Broadcast<byte[]> model = broadcast(sc, net);
+    try {
+      return first(records, maxExamples).mapPartitions(part -> {
+        OcclusionMaps m = new OcclusionMaps(classes, chw, patch);
+        if (part.hasNext()) {
+          Network n = Network.restore(model.value(), false);
+          part.forEachRemaining(r -> m.add(n, assembler, r));
+        }
+        return List.of(m).iterator();
+      }).reduce(OcclusionMaps::merge);
+    } finally {
+      model.destroy();
+    }
+  }
+
+  /** The first {@code max} records in the data's order (deterministic), keeping the partitioning. */
+  private static JavaRDD<Record> first(JavaRDD<Record> records, int max) {
+    long limit = max;
+    return records.zipWithIndex().filter(t -> t._2() < limit).keys();
+  }
+
   private static Broadcast<byte[]> broadcast(JavaSparkContext sc, Network net) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     net.save(bytes, false, null);

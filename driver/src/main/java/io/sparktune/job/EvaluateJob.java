@@ -65,6 +65,10 @@ public final class EvaluateJob {
           data.classes(), topK, s.run().worstExamples()), data.classes(), data.imageDims(),
           (Map<String, Object>) metrics.get("evaluation"));
     }
+    if (s.run().importance().enabled()) {
+      FeatureImportanceWriter.write(sc, out, model.net(), data.records(), assembler, data.classes(), data.imageDims(),
+          io.sparktune.data.DataPipeline.source(s.data()).featureNames(data.uri()), s.run().importance(), s.seed());
+    }
     out.writeConfig(s);
     out.writeJson("metrics.json", metrics);
     out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));

@@ -160,6 +160,11 @@ public final class FineTuneJob {
           data.assembler(s.run().evalBatchSize()), data.classes(), Math.min(s.run().topK(), data.classes().size()),
           s.run().worstExamples()), data.classes(), data.imageDims(), (Map<String, Object>) metrics.get("final"));
     }
+    if (s.run().importance().enabled()) {
+      FeatureImportanceWriter.write(sc, out, net, data.validation(), data.assembler(s.run().evalBatchSize()),
+          data.classes(), data.imageDims(), DataPipeline.source(s.data()).featureNames(s.data().trainUri()),
+          s.run().importance(), s.seed());
+    }
     metricsLog.flush();
     metrics.put("history", loop.history);
     metrics.put("best-epoch", loop.bestEpoch);

@@ -53,6 +53,10 @@ public final class HtmlReport {
       }
       data.put("errors", errors);
     }
+    Map<String, Object> importance = readJson(out, "feature-importance.json");
+    if (importance != null) {
+      data.put("importance", importance);
+    }
     Map<String, Object> comparison = readJson(out, "comparison.json");
     if (comparison != null) {
       data.put("comparison", comparison);

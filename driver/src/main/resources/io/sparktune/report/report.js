@@ -229,6 +229,32 @@
     }
   }
 
+  function importanceSection(app, imp) {
+    if (!imp) { return; }
+    var s = section(app, 'Feature importance');
+    var grid = el('div', {'class': 'grid'}, s);
+    if (imp.method === 'permutation') {
+      var rows = imp.features.slice(0, 20);
+      heatmap(grid, 'importance', 'Permutation importance (' + imp.repeats + ' shuffles, ' + imp.examples + ' examples): rise in log loss',
+        rows.map(function (r) { return r.feature; }), ['log-loss rise', 'accuracy drop'],
+        rows.map(function (r) {
+          var top = Math.max(1e-9, rows[0]['log-loss-rise']);
+          return [{v: Math.max(0, r['log-loss-rise']) / top, text: fmt(r['log-loss-rise'], 3)},
+                  {v: Math.max(0, r['accuracy-drop']) / Math.max(1e-9, top), text: fmt(r['accuracy-drop'], 3) + ' ± ' + fmt(r['accuracy-drop-std'], 3)}];
+        }));
+    } else {
+      Object.keys(imp['per-class']).forEach(function (cls) {
+        var m = imp['per-class'][cls]['probability-drop'];
+        var max = 1e-9;
+        m.forEach(function (row) { row.forEach(function (v) { max = Math.max(max, v); }); });
+        var labels = m[0].map(function (_, j) { return String(j * imp.patch); });
+        heatmap(grid, 'occlusion-' + cls, 'Occlusion: ' + cls + ' (' + imp['per-class'][cls].examples + ' images)',
+          m.map(function (_, i) { return String(i * imp.patch); }), labels,
+          m.map(function (row) { return row.map(function (v) { return {v: Math.max(0, v) / max, text: ''}; }); }));
+      });
+    }
+  }
+
   function comparisonSection(app, c) {
     if (!c) { return; }
     var s = section(app, 'A/B comparison');
@@ -280,6 +306,7 @@
     if ((data.records && data.records.length) || m.history) { curvesSection(app, data.records || [], m.history); }
     classesSection(app, m.final || (data.evaluation || null), m.classes || data.classes || []);
     errorsSection(app, data.errors);
+    importanceSection(app, data.importance);
     comparisonSection(app, data.comparison);
     checkRendered();
   }

@@ -85,5 +85,15 @@ class EvaluateIT {
     }
     assertEquals(4, ((List<?>) worst.get(0).get("features")).size(), "the slice column is not a feature");
     assertTrue(((String) worst.get(0).get("origin")).contains("iris-sliced.csv:"));
+
+    // permutation importance names the header's feature columns; on iris the petal measurements matter most
+    Map<String, Object> importance = Json.readMap(Files.readString(eval.resolve(FeatureImportanceWriter.FILE)));
+    assertEquals("permutation", importance.get("method"));
+    List<Map<String, Object>> features = (List<Map<String, Object>>) importance.get("features");
+    assertEquals(java.util.Set.of("sepal_length", "sepal_width", "petal_length", "petal_width"),
+        features.stream().map(f -> f.get("feature")).collect(java.util.stream.Collectors.toSet()));
+    assertEquals(java.util.Set.of("petal_length", "petal_width"),
+        java.util.Set.of(features.get(0).get("feature"), features.get(1).get("feature")), features.toString());
+    assertTrue(((Number) features.get(0).get("accuracy-drop")).doubleValue() > 0.1, features.toString());
   }
 }

@@ -73,6 +73,26 @@ class MonitoringIT {
       assertTrue(((Number) w.get("probability-of-actual")).doubleValue() < 0.5, "a worst example is mispredicted");
     }
     assertFalse(((List<?>) errors.get("most-confused")).isEmpty());
+
+    // occlusion maps per class on the images: 7x7 positions of 4x4 patches, finite, and occluding matters
+    Map<String, Object> importance = io.sparktune.io.Json.readMap(
+        Files.readString(out.resolve(FeatureImportanceWriter.FILE)));
+    assertEquals("occlusion", importance.get("method"));
+    Map<String, Map<String, Object>> perClass = (Map<String, Map<String, Object>>) importance.get("per-class");
+    assertEquals(10, perClass.size());
+    double maxDrop = 0;
+    for (Map<String, Object> c : perClass.values()) {
+      List<List<Number>> map = (List<List<Number>>) c.get("probability-drop");
+      assertEquals(7, map.size());
+      for (List<Number> row : map) {
+        assertEquals(7, row.size());
+        for (Number v : row) {
+          assertTrue(Double.isFinite(v.doubleValue()));
+          maxDrop = Math.max(maxDrop, v.doubleValue());
+        }
+      }
+    }
+    assertTrue(maxDrop > 0.01, "hiding part of an image lowers the true class's probability: " + maxDrop);
   }
 
   @Test
