@@ -42,13 +42,13 @@
     var pts = [];
     series.forEach(function (s) { s.points = s.points.filter(function (p) { return isFinite(p[0]) && isFinite(p[1]); }); pts = pts.concat(s.points); });
     var svg = figure(host, id, title, W, H);
-    if (pts.length === 0) { sv('text', {x: W / 2, y: H / 2, 'text-anchor': 'middle', 'class': 'empty'}, svg, 'no data yet'); return; }
+    if (pts.length === 0) { sv('text', {x: W / 2, y: H / 2, 'text-anchor': 'middle', 'class': 'empty'}, svg, 'no data'); return; }
     var xs = pts.map(function (p) { return p[0]; }), ys = pts.map(function (p) { return p[1]; });
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
     var y0 = opts.yMin !== undefined ? opts.yMin : Math.min.apply(null, ys);
     var y1 = opts.yMax !== undefined ? opts.yMax : Math.max.apply(null, ys);
     if (x1 === x0) { x1 = x0 + 1; }
-    if (y1 === y0) { y1 = y0 + 1; }
+    if (y1 === y0) { var pad = 0.05 * Math.max(1, Math.abs(y0)); y0 -= pad; y1 += pad; }
     var sx = function (x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
     var sy = function (y) { return H - B - (y - y0) / (y1 - y0) * (H - T - B); };
     sv('line', {x1: L, y1: H - B, x2: W - R, y2: H - B, 'class': 'axis'}, svg);
