@@ -90,6 +90,20 @@ def sklearn_csv_with_header(src, dst, feature_names, label_name):
             w.writerow(row[:-1] + [class_names[int(row[-1])]])
 
 
+def diabetes_csv(shared, dst):
+    """sklearn's raw diabetes data (space-separated, 10 features) joined with its target, one CSV with a header."""
+    with gzip.open(f"{shared}/tabular/diabetes_data_raw.csv.gz", "rt") as f:
+        features = [line.split() for line in f if line.strip()]
+    with gzip.open(f"{shared}/tabular/diabetes_target.csv.gz", "rt") as f:
+        targets = [float(line) for line in f if line.strip()]
+    assert len(features) == len(targets) == 442
+    with open(dst, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6", "progression"])
+        for row, t in zip(features, targets):
+            w.writerow(row + ["%g" % t])
+
+
 def main(shared):
     os.makedirs(f"{OUT}/fashion-mnist", exist_ok=True)
     subset_fashion("train", 6000, f"{OUT}/fashion-mnist/train")
@@ -104,6 +118,7 @@ def main(shared):
                             ["alcohol", "malic_acid", "ash", "alcalinity_of_ash", "magnesium", "total_phenols",
                              "flavanoids", "nonflavanoid_phenols", "proanthocyanins", "color_intensity", "hue",
                              "od280_od315", "proline"], "cultivar")
+    diabetes_csv(shared, f"{OUT}/tabular/diabetes.csv")
 
 
 if __name__ == "__main__":

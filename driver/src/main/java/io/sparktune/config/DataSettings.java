@@ -8,6 +8,7 @@ import java.util.List;
 /**
  * {@code sparktune.data}: where the examples come from and how they become minibatches.
  *
+ * @param task classification or regression
  * @param format idx, csv or image-folder
  * @param trainUri training data
  * @param trainLabelsUri IDX labels for trainUri
@@ -27,12 +28,17 @@ import java.util.List;
  * @param crossValidationFolds folds of sparktune cv
  * @param crossValidationFold the fold this run holds out, -1 = none
  */
-public record DataSettings(String format, String trainUri, String trainLabelsUri, String validationUri,
+public record DataSettings(String task, String format, String trainUri, String trainLabelsUri, String validationUri,
     String validationLabelsUri, double validationFraction, int maxTrainExamples, List<String> classes,
     Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvSliceColumn, String csvDelimiter,
     int imageHeight, int imageWidth, int imageChannels, int crossValidationFolds, int crossValidationFold) {
 
   public static final List<String> FORMATS = List.of("idx", "csv", "image-folder");
+  public static final List<String> TASKS = List.of("classification", "regression");
+
+  public boolean regression() {
+    return task.equals("regression");
+  }
 
   static DataSettings fromConfig(Config c, ConfigProblems p) {
     String base = ConfigLoader.ROOT + ".data.";
@@ -41,6 +47,10 @@ public record DataSettings(String format, String trainUri, String trainLabelsUri
       p.add(base + "format", format.isEmpty()
           ? "is required: one of " + String.join(", ", FORMATS) + "."
           : "must be one of " + String.join(", ", FORMATS) + ".");
+    }
+    String task = p.oneOf(base + "task", TASKS);
+    if (task.equals("regression") && !format.equals("csv")) {
+      p.add(base + "task", "is regression, which needs data.format = csv (a numeric target column).");
     }
     String trainUri = p.requiredString(base + "train-uri", "the URI of the training data");
     String trainLabels = p.string(base + "train-labels-uri");
@@ -65,7 +75,7 @@ public record DataSettings(String format, String trainUri, String trainLabelsUri
     if (channels == 2) {
       p.add(base + "image.channels", "must be 1 (grey) or 3 (RGB).");
     }
-    return new DataSettings(format, trainUri, trainLabels, valUri, valLabels,
+    return new DataSettings(task, format, trainUri, trainLabels, valUri, valLabels,
         p.doubleIn(base + "validation-fraction", 0, 0.9, false),
         p.intIn(base + "max-train-examples", 0, Integer.MAX_VALUE),
         p.stringList(base + "classes"), Normalization.fromConfigName(norm),

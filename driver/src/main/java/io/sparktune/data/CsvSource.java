@@ -26,11 +26,14 @@ public final class CsvSource implements DataSource {
   private final String labelColumn;
   private final String sliceColumn;
   private final String delimiter;
+  private final boolean regression;
 
   /**
    * @param sliceColumn name or index of the slice column, "" for none
+   * @param regression the label column is a real-valued target, not a class
    */
-  public CsvSource(boolean header, String labelColumn, String sliceColumn, String delimiter) {
+  public CsvSource(boolean header, String labelColumn, String sliceColumn, String delimiter, boolean regression) {
+    this.regression = regression;
     this.header = header;
     this.labelColumn = labelColumn;
     this.sliceColumn = sliceColumn;
@@ -129,8 +132,12 @@ public final class CsvSource implements DataSource {
     });
   }
 
+  /** For regression the one "class" is the target, named after its column. */
   @Override
   public List<String> discoverClasses(JavaSparkContext sc, String uri, String labelsUri) {
+    if (regression) {
+      return List.of(labelColumn.matches("-?\\d+") ? "target" : labelColumn);
+    }
     Layout layout = layout(uri);
     String d = delimiter;
     List<String> labels = new ArrayList<>(lines(sc, uri).map(t -> {
@@ -150,7 +157,7 @@ public final class CsvSource implements DataSource {
   public JavaRDD<Record> read(JavaSparkContext sc, String uri, String labelsUri, List<String> classes) {
     Layout layout = layout(uri);
     CsvRecordParser parser = new CsvRecordParser(delimiter, layout.columns(), layout.labelIndex(), layout.sliceIndex(),
-        classes);
+        regression ? List.of() : classes);
     return lines(sc, uri).map(t -> parser.parse(t._3(), t._1(), t._2()));
   }
 

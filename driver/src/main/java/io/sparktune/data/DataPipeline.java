@@ -30,7 +30,8 @@ public final class DataPipeline {
   public static DataSource source(DataSettings d) {
     return switch (d.format()) {
       case "idx" -> new IdxSource();
-      case "csv" -> new CsvSource(d.csvHeader(), d.csvLabelColumn(), d.csvSliceColumn(), d.csvDelimiter());
+      case "csv" -> new CsvSource(d.csvHeader(), d.csvLabelColumn(), d.csvSliceColumn(), d.csvDelimiter(),
+          d.regression());
       case "image-folder" -> new ImageFolderSource(d.imageChannels(), d.imageHeight(), d.imageWidth());
       default -> throw new BadInputException("Unknown data.format '" + d.format() + "'.");
     };
@@ -47,7 +48,7 @@ public final class DataPipeline {
     List<String> classes = !classesOverride.isEmpty() ? classesOverride
         : !d.classes().isEmpty() ? d.classes()
         : source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
-    if (classes.size() < 2) {
+    if (classes.size() < 2 && !d.regression()) {
       throw new BadInputException("The data has " + classes.size() + " class(es) " + classes
           + "; classification needs at least 2.");
     }
@@ -90,12 +91,19 @@ public final class DataPipeline {
     if (normalizer == null) {
       normalizer = d.normalization().build(stats);
     }
+    TargetScale targetScale = null;
+    if (d.regression()) {
+      org.apache.spark.util.StatCounter t = train.mapToDouble(r -> r.target()).stats();
+      targetScale = TargetScale.of(t.mean(), t.sampleStdev());
+      log.info("Regression target: mean {}, std {} on the training split (the network trains on the standardised "
+          + "target; metrics are in its own units).", String.format("%.4g", t.mean()), String.format("%.4g", t.sampleStdev()));
+    }
     Record first = train.first();
     int[] imageDims = source.imageDims(sc, d.trainUri());
     FeatureLayout layout = model.inputLayout(imageDims, first.features().length);
     log.info("Data: {} training and {} validation examples, {} classes {}, each a {}, normalisation {}",
         trainCount, valCount, classes.size(), classes, layout, d.normalization().configName());
-    return new PreparedData(train, validation, trainCount, valCount, classes, layout, imageDims, normalizer,
+    return new PreparedData(train, validation, trainCount, valCount, classes, layout, imageDims, normalizer, targetScale,
         fingerprint(d));
   }
 

@@ -10,14 +10,20 @@ import scala.Tuple2;
 /**
  * The training and validation examples of a run, cached on the executors, with everything needed to
  * turn them into minibatches: classes, the layout the model wants, the data's own image dimensions
- * {c, h, w} (null when the examples are not images), and the fitted normaliser.
+ * {c, h, w} (null when the examples are not images), the fitted normaliser, and for regression the
+ * target's standardisation (null for classification).
  */
 public record PreparedData(JavaRDD<Record> train, JavaRDD<Record> validation, long trainCount,
     long validationCount, List<String> classes, FeatureLayout layout, int[] imageDims, DataNormalization normalizer,
+    TargetScale targetScale,
     String fingerprint) {
 
+  public boolean regression() {
+    return targetScale != null;
+  }
+
   public BatchAssembler assembler(int batchSize) {
-    return new BatchAssembler(batchSize, classes.size(), layout, normalizer);
+    return new BatchAssembler(batchSize, classes.size(), layout, normalizer, targetScale);
   }
 
   /**

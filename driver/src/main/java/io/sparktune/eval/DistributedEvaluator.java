@@ -33,6 +33,27 @@ public final class DistributedEvaluator {
     }
   }
 
+  /** Regression metrics of a network on the records, in the target's units (see {@link RegressionResult}). */
+  public static RegressionResult evaluateRegression(JavaSparkContext sc, Network net, JavaRDD<Record> records,
+      BatchAssembler assembler) {
+    Broadcast<byte[]> model = broadcast(sc, net);
+    try {
+      return records.mapPartitions(part -> {
+        RegressionResult r = new RegressionResult(assembler.targetScale());
+        if (part.hasNext()) {
+          Network n = Network.restore(model.value(), false);
+          for (java.util.Iterator<org.nd4j.linalg.dataset.DataSet> it = assembler.batches(part); it.hasNext(); ) {
+            org.nd4j.linalg.dataset.DataSet ds = it.next();
+            r.add(ds.getLabels(), n.output(ds.getFeatures()));
+          }
+        }
+        return List.of(r).iterator();
+      }).reduce(RegressionResult::merge);
+    } finally {
+      model.destroy();
+    }
+  }
+
   /** Scores models A and B on the same records (see {@link PairedComparison}). */
   public static PairedComparison compare(JavaSparkContext sc, Network a, BatchAssembler assemblerA, Network b,
       BatchAssembler assemblerB, JavaRDD<Record> records, List<String> classes, int topK, int replicates,

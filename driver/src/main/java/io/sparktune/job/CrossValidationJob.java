@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class CrossValidationJob {
   private static final Logger log = LoggerFactory.getLogger(CrossValidationJob.class);
   static final List<String> METRICS = List.of("accuracy", "macro-f1", "weighted-f1", "roc-auc-macro", "pr-auc-macro",
-      "log-loss", "expected-calibration-error");
+      "log-loss", "expected-calibration-error", "r2", "rmse", "mae");
   static final List<String> MODELS = List.of("final", "linear-baseline", "head-only", "baseline");
 
   private final FineTuneSettings s;
@@ -77,7 +77,9 @@ public final class CrossValidationJob {
         if (metrics.get(model) instanceof Map<?, ?> m) {
           Map<String, Object> picked = new LinkedHashMap<>();
           for (String metric : METRICS) {
-            picked.put(metric, ((Map<String, Object>) m).get(metric));
+            if (((Map<String, Object>) m).containsKey(metric)) {
+              picked.put(metric, ((Map<String, Object>) m).get(metric));
+            }
           }
           picked.put("examples", ((Map<String, Object>) m).get("examples"));
           f.put(model, picked);
@@ -90,8 +92,10 @@ public final class CrossValidationJob {
       if (folds.stream().allMatch(f -> f.containsKey(model))) {
         Map<String, Object> perMetric = new LinkedHashMap<>();
         for (String metric : METRICS) {
-          perMetric.put(metric, spread(folds.stream().map(f -> ((Map<String, Object>) f.get(model)).get(metric))
-              .toList()));
+          List<Object> values = folds.stream().map(f -> ((Map<String, Object>) f.get(model)).get(metric)).toList();
+          if (values.stream().anyMatch(v -> v instanceof Number)) {
+            perMetric.put(metric, spread(values));
+          }
         }
         summary.put(model, perMetric);
       }
@@ -132,11 +136,13 @@ public final class CrossValidationJob {
   @SuppressWarnings("unchecked")
   private static void print(Map<String, Object> summary, int k, String output) {
     StringBuilder sb = new StringBuilder(String.format("%n==== sparktune %d-fold cross-validation (mean ± std) ====%n", k));
-    sb.append(String.format("%-18s %18s %18s %18s%n", "model", "accuracy", "macro-F1", "log-loss"));
+    boolean regression = summary.get("final") instanceof Map<?, ?> f && f.containsKey("r2");
+    List<String> columns = regression ? List.of("r2", "rmse", "mae") : List.of("accuracy", "macro-f1", "log-loss");
+    sb.append(String.format("%-18s %18s %18s %18s%n", "model", columns.get(0), columns.get(1), columns.get(2)));
     for (Map.Entry<String, Object> e : summary.entrySet()) {
       Map<String, Object> m = (Map<String, Object>) e.getValue();
-      sb.append(String.format("%-18s %18s %18s %18s%n", e.getKey(), cell(m.get("accuracy")), cell(m.get("macro-f1")),
-          cell(m.get("log-loss"))));
+      sb.append(String.format("%-18s %18s %18s %18s%n", e.getKey(), cell(m.get(columns.get(0))),
+          cell(m.get(columns.get(1))), cell(m.get(columns.get(2)))));
     }
     sb.append("output: ").append(output).append('\n');
     System.out.print(sb);
@@ -144,6 +150,9 @@ public final class CrossValidationJob {
 
   @SuppressWarnings("unchecked")
   private static String cell(Object spread) {
+    if (spread == null) {
+      return "-";
+    }
     Map<String, Object> s = (Map<String, Object>) spread;
     Object mean = s.get("mean");
     Object std = s.get("std");

@@ -72,8 +72,24 @@ final class EpochLoop {
   }
 
   Map<String, Object> evaluate(Network net) {
+    if (data.regression()) {
+      return DistributedEvaluator.evaluateRegression(sc, net, data.validation(), evalAssembler).toMap();
+    }
     io.sparktune.eval.ClassificationResult e = DistributedEvaluator.evaluate(sc, net, data.validation(), evalAssembler, data.classes(), topK);
     return MetricsReport.toMap(e, data.classes(), topK);
+  }
+
+  /**
+   * The metric that picks the best epoch and drives early stopping, higher is better: accuracy for
+   * classification, R² for regression.
+   */
+  static double primary(Map<String, Object> metrics) {
+    Object v = metrics.containsKey("accuracy") ? metrics.get("accuracy") : metrics.get("r2");
+    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  static String primaryName(Map<String, Object> metrics) {
+    return metrics.containsKey("accuracy") ? "accuracy" : "R2";
   }
 
   /** Continues from a checkpoint's history. */
@@ -129,7 +145,7 @@ final class EpochLoop {
             s.monitoring());
         h.put("gradient-flow", flow);
         GradientFlow.warnings(flow, s.monitoring()).forEach(w -> log.warn("Gradient flow, epoch {}: {}", h.get("epoch"), w));
-        double accuracy = ((Number) h.get("validation-accuracy")).doubleValue();
+        double accuracy = ((Number) h.get(data.regression() ? "validation-r2" : "validation-accuracy")).doubleValue();
         if (accuracy > best + s.training().minDelta()) {
           best = accuracy;
           bestEpoch = epoch;
@@ -138,7 +154,7 @@ final class EpochLoop {
         boolean stop = patience > 0 && epoch - bestEpoch >= patience;
         int plateau = s.monitoring().plateauEpochs();
         if (!stop && plateau > 0 && epoch - bestEpoch == plateau) {
-          log.warn("Plateau: validation accuracy has not improved for {} epochs (best {} at epoch {}). Try a lower "
+          log.warn("Plateau: the validation metric has not improved for {} epochs (best {} at epoch {}). Try a lower "
               + "training.learning-rate, unfreezing more layers (model.adapt.freeze-up-to), or early stopping "
               + "(training.early-stopping.patience).", plateau, String.format("%.4f", best), bestEpoch);
           h.put("plateau", true);
@@ -161,24 +177,30 @@ final class EpochLoop {
     }
     trainingSeconds = (System.nanoTime() - trainStart) / 1e9;
     if (bestNet != null) {
-      log.info("Restoring the best model (epoch {}, validation accuracy {}).", bestEpoch, String.format("%.4f", best));
+      log.info("Restoring the best model (epoch {}, validation {} {}).", bestEpoch,
+          data.regression() ? "R2" : "accuracy", String.format("%.4f", best));
       return bestNet;
     }
     return net;
   }
 
   private Map<String, Object> record(int epoch, int epochs, double trainLoss, Map<String, Object> val, double secs) {
-    double accuracy = ((Number) val.get("accuracy")).doubleValue();
+    double accuracy = primary(val);
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("epoch", epoch);
     h.put("train-loss", Double.isNaN(trainLoss) ? null : trainLoss);
-    h.put("validation-accuracy", accuracy);
-    h.put("validation-macro-f1", val.get("macro-f1"));
+    if (data.regression()) {
+      h.put("validation-r2", accuracy);
+      h.put("validation-rmse", val.get("rmse"));
+    } else {
+      h.put("validation-accuracy", accuracy);
+      h.put("validation-macro-f1", val.get("macro-f1"));
+    }
     h.put("seconds", secs);
     h.put("examples-per-second", data.trainCount() / secs);
     history.add(h);
-    log.info(String.format("epoch %d/%d done | train loss %.4f | validation accuracy %.4f | %.1f s | %,.0f examples/s",
-        epoch, epochs, trainLoss, accuracy, secs, data.trainCount() / secs));
+    log.info(String.format("epoch %d/%d done | train loss %.4f | validation %s %.4f | %.1f s | %,.0f examples/s",
+        epoch, epochs, trainLoss, primaryName(val), accuracy, secs, data.trainCount() / secs));
     return h;
   }
 }

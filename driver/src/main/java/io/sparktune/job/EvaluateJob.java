@@ -45,6 +45,10 @@ public final class EvaluateJob {
   public Map<String, Object> run(JavaSparkContext sc) {
     Instant start = Instant.now();
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());
+    if (s.data().regression()) {
+      throw new io.sparktune.BadInputException("This command evaluates classifiers only so far; for a regression "
+          + "model, finetune reports R2, MSE, RMSE and MAE on its validation data.");
+    }
     RunDirectory out = new RunDirectory(s.run().outputUri());
     out.prepare(overwrite, false);
 

@@ -44,7 +44,7 @@ public final class FineTuneJob {
 
     @SuppressWarnings("unchecked")
     private double accuracyOf(String key) {
-      return ((Number) ((Map<String, Object>) metrics.get(key)).get("accuracy")).doubleValue();
+      return EpochLoop.primary((Map<String, Object>) metrics.get(key));
     }
   }
 
@@ -138,9 +138,10 @@ public final class FineTuneJob {
     } else {
       metrics.put("baseline", loop.evaluate(adapted));
       metricsLog.append("evaluation", Map.of("name", "baseline", "metrics", metrics.get("baseline")));
-      log.info("Baseline (adapted pre-trained model, before fine-tuning): validation accuracy {}",
+      log.info("Baseline (adapted pre-trained model, before fine-tuning): validation {} {}",
+          EpochLoop.primaryName((Map<String, Object>) metrics.get("baseline")),
           fmt(acc(metrics.get("baseline"))));
-      if (s.run().linearBaseline()) {
+      if (s.run().linearBaseline() && !data.regression()) {
         metrics.put("linear-baseline", LinearBaseline.fitAndEvaluate(sc, data, s.run().linearBaselineIterations(),
             s.run().linearBaselineRegularization(), Math.min(s.run().topK(), data.classes().size()),
             s.run().evalBatchSize()));
@@ -155,12 +156,12 @@ public final class FineTuneJob {
     Network net = loop.run(from, firstEpoch);
     metrics.put("final", loop.evaluate(net));
     metricsLog.append("evaluation", Map.of("name", "final", "metrics", metrics.get("final")));
-    if (s.run().worstExamples() > 0) {
+    if (s.run().worstExamples() > 0 && !data.regression()) {
       ErrorAnalysisWriter.write(out, DistributedEvaluator.analyseErrors(sc, net, data.validation(),
           data.assembler(s.run().evalBatchSize()), data.classes(), Math.min(s.run().topK(), data.classes().size()),
           s.run().worstExamples()), data.classes(), data.imageDims(), (Map<String, Object>) metrics.get("final"));
     }
-    if (s.run().importance().enabled()) {
+    if (s.run().importance().enabled() && !data.regression()) {
       FeatureImportanceWriter.write(sc, out, net, data.validation(), data.assembler(s.run().evalBatchSize()),
           data.classes(), data.imageDims(), DataPipeline.source(s.data()).featureNames(s.data().trainUri()),
           s.run().importance(), s.seed());
@@ -206,13 +207,13 @@ public final class FineTuneJob {
     Network trained = loop.run(ModelAdapter.adapt(base, spec(data, lastHidden)), 1);
     Map<String, Object> m = loop.evaluate(trained);
     m.put("history", loop.history);
-    log.info("Head-only baseline: validation accuracy {}", fmt(acc(m)));
+    log.info("Head-only baseline: validation {} {}", EpochLoop.primaryName(m), fmt(acc(m)));
     return m;
   }
 
   private AdaptSpec spec(PreparedData data, String freezeUpTo) {
     return new AdaptSpec(freezeUpTo, data.classes().size(), s.model().replaceOutput(), s.training().dl4jUpdater(),
-        s.seed());
+        s.seed(), data.regression());
   }
 
   /** Fails early, with the shapes, when the model cannot take the data's examples. */
@@ -231,7 +232,11 @@ public final class FineTuneJob {
 
   static Map<String, Object> modelInfo(PreparedData data) {
     Map<String, Object> info = new LinkedHashMap<>();
+    info.put("task", data.regression() ? "regression" : "classification");
     info.put("classes", data.classes());
+    if (data.regression()) {
+      info.put("target-scale", Map.of("mean", data.targetScale().mean(), "std", data.targetScale().std()));
+    }
     info.put("feature-layout", Map.of("channels", data.layout().channels(), "height", data.layout().height(),
         "width", data.layout().width(), "image", data.layout().image(), "channels-last", data.layout().channelsLast()));
     return info;
@@ -266,7 +271,7 @@ public final class FineTuneJob {
 
   @SuppressWarnings("unchecked")
   static double acc(Object metrics) {
-    return ((Number) ((Map<String, Object>) metrics).get("accuracy")).doubleValue();
+    return EpochLoop.primary((Map<String, Object>) metrics);
   }
 
   static String fmt(double d) {

@@ -12,8 +12,13 @@ final class Summary {
   static void print(Map<String, Object> metrics, FineTuneSettings s, String output) {
     StringBuilder sb = new StringBuilder();
     sb.append("\n==== sparktune fine-tune summary ====\n");
-    sb.append(String.format("%-34s %9s %9s %9s %9s %9s%n", "model (validation set)", "accuracy", "macro-F1", "top-k",
-        "ROC-AUC", "log-loss"));
+    boolean regression = ((Map<String, Object>) metrics.get("final")).containsKey("r2");
+    if (regression) {
+      sb.append(String.format("%-34s %9s %9s %9s %9s%n", "model (validation set)", "R2", "RMSE", "MAE", "MSE"));
+    } else {
+      sb.append(String.format("%-34s %9s %9s %9s %9s %9s%n", "model (validation set)", "accuracy", "macro-F1", "top-k",
+          "ROC-AUC", "log-loss"));
+    }
     for (String key : List.of("linear-baseline", "baseline", "head-only", "final")) {
       Map<String, Object> m = (Map<String, Object>) metrics.get(key);
       if (m == null) {
@@ -27,6 +32,11 @@ final class Summary {
         case "linear-baseline" -> "logistic regression (MLlib)";
         default -> "fine-tuned";
       };
+      if (regression) {
+        sb.append(String.format("%-34s %9.4f %9.4g %9.4g %9.4g%n", label, num(m.get("r2")), num(m.get("rmse")),
+            num(m.get("mae")), num(m.get("mse"))));
+        continue;
+      }
       sb.append(String.format("%-34s %9.4f %9.4f %9s %9.4f %9.4f%n", label, num(m.get("accuracy")),
           num(m.get("macro-f1")), topK == null ? "-" : String.format("%.4f", num(topK)), num(m.get("roc-auc-macro")),
           num(m.get("log-loss"))));

@@ -142,11 +142,13 @@
     [['linear-baseline', 'logistic regression (MLlib)'], ['baseline', 'pre-trained, adapted, not fine-tuned'],
      ['head-only', 'head only (trunk frozen)'], ['final', 'fine-tuned']].forEach(function (k) {
       var r = m[k[0]];
-      if (r) { rows.push([k[1], r.accuracy, r['macro-f1'], r['roc-auc-macro'], r['log-loss'], r['expected-calibration-error']]); }
+      if (r && r.r2 !== undefined) { rows.push([k[1], r.r2, r.rmse, r.mae, r.mse]); }
+      else if (r) { rows.push([k[1], r.accuracy, r['macro-f1'], r['roc-auc-macro'], r['log-loss'], r['expected-calibration-error']]); }
     });
     if (rows.length === 0) { return; }
     var s = section(app, 'Models on the validation set');
-    table(s, 'models', ['model', 'accuracy', 'macro-F1', 'ROC-AUC', 'log loss', 'ECE'], rows);
+    table(s, 'models', rows[0].length === 5 ? ['model', 'R²', 'RMSE', 'MAE', 'MSE']
+      : ['model', 'accuracy', 'macro-F1', 'ROC-AUC', 'log loss', 'ECE'], rows);
   }
 
   function curvesSection(app, records, history) {
@@ -157,8 +159,13 @@
     var epochs = (history || []).length ? history : records.filter(function (r) { return r.type === 'epoch' && r.phase !== 'head-only'; });
     var epochLoss = epochs.map(function (h) { return [h.epoch, h['train-loss']]; });
     lineChart(grid, 'loss', 'Training loss', [{name: 'recent loss', points: loss}, {name: 'epoch mean', points: epochLoss}], {xLabel: 'epoch'});
-    lineChart(grid, 'accuracy', 'Validation accuracy', [{name: 'accuracy', points: epochs.map(function (h) { return [h.epoch, h['validation-accuracy']]; })},
-      {name: 'macro-F1', points: epochs.map(function (h) { return [h.epoch, h['validation-macro-f1']]; })}], {xLabel: 'epoch', markers: true});
+    var regression = epochs.some(function (h) { return h['validation-r2'] !== undefined; });
+    if (regression) {
+      lineChart(grid, 'accuracy', 'Validation R²', [{name: 'R²', points: epochs.map(function (h) { return [h.epoch, h['validation-r2']]; })}], {xLabel: 'epoch', markers: true});
+    } else {
+      lineChart(grid, 'accuracy', 'Validation accuracy', [{name: 'accuracy', points: epochs.map(function (h) { return [h.epoch, h['validation-accuracy']]; })},
+        {name: 'macro-F1', points: epochs.map(function (h) { return [h.epoch, h['validation-macro-f1']]; })}], {xLabel: 'epoch', markers: true});
+    }
     var rates = progress.filter(function (r) { return r.step > 0 && r['examples-per-second'] > 0; })
       .map(function (r) { return [r.epoch - 1 + r.step / r.steps, r['examples-per-second']]; });
     lineChart(grid, 'throughput', 'Throughput (examples/s)', [{name: 'examples/s', points: rates}], {xLabel: 'epoch', yMin: 0});

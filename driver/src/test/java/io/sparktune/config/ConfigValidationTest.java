@@ -100,4 +100,10 @@ class ConfigValidationTest {
     String msg = error(QUICKSTART, "comparison.degradation.per-class-metric=accuracy");
     assertTrue(msg.contains("sparktune.comparison.degradation.per-class-metric") && msg.contains("recall"), msg);
   }
+
+  @Test
+  void regressionNeedsCsv() {
+    String msg = error(QUICKSTART, "data.task=regression");
+    assertTrue(msg.contains("sparktune.data.task") && msg.contains("data.format = csv"), msg);
+  }
 }

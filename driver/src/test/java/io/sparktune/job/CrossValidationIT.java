@@ -42,7 +42,7 @@ class CrossValidationIT {
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("folds-it")
         .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false");
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-      List<Tuple2<Integer, Record>> assigned = Folds.assign(new CsvSource(true, "species", "", ",")
+      List<Tuple2<Integer, Record>> assigned = Folds.assign(new CsvSource(true, "species", "", ",", false)
           .read(sc, "src-test-data/tabular/iris.csv", "", List.of("setosa", "versicolor", "virginica"))
           .repartition(4), 3, 42).collect();
       assertEquals(150, assigned.size());

@@ -21,6 +21,7 @@ public final class BatchAssembler implements Serializable {
   private final int numClasses;
   private final FeatureLayout layout;
   private final DataNormalization normalizer;
+  private final TargetScale targetScale;
 
   /**
    * @param batchSize examples per DataSet; the last batch of a partition may be smaller
@@ -29,10 +30,25 @@ public final class BatchAssembler implements Serializable {
    * @param normalizer applied to every batch; null for none
    */
   public BatchAssembler(int batchSize, int numClasses, FeatureLayout layout, DataNormalization normalizer) {
+    this(batchSize, numClasses, layout, normalizer, null);
+  }
+
+  /**
+   * @param targetScale for regression: labels are each record's standardised target, [n, 1]; null for
+   *     classification (one-hot labels)
+   */
+  public BatchAssembler(int batchSize, int numClasses, FeatureLayout layout, DataNormalization normalizer,
+      TargetScale targetScale) {
     this.batchSize = batchSize;
-    this.numClasses = numClasses;
+    this.numClasses = targetScale != null ? 1 : numClasses;
     this.layout = layout;
     this.normalizer = normalizer;
+    this.targetScale = targetScale;
+  }
+
+  /** The regression target scale, or null for classification. */
+  public TargetScale targetScale() {
+    return targetScale;
   }
 
   public FeatureLayout layout() {
@@ -52,7 +68,11 @@ public final class BatchAssembler implements Serializable {
                 + layout + ".");
       }
       System.arraycopy(r.features(), 0, flat, i * size, size);
-      labels[i * numClasses + r.label()] = 1f;
+      if (targetScale != null) {
+        labels[i] = targetScale.scale(r.target());
+      } else {
+        labels[i * numClasses + r.label()] = 1f;
+      }
     }
     INDArray features;
     if (layout.image() && layout.channelsLast()) {

@@ -27,7 +27,8 @@ public final class CsvRecordParser implements Serializable {
    * @param columnCount columns every row must have (taken from the header or first row)
    * @param labelColumn zero-based index of the label column
    * @param sliceColumn zero-based index of the slice column, -1 for none
-   * @param classNames the class set; a label value must be one of these strings
+   * @param classNames the class set; a label value must be one of these strings; empty = regression:
+   *     the label column is a real-valued target
    */
   public CsvRecordParser(String delimiter, int columnCount, int labelColumn, int sliceColumn, List<String> classNames) {
     this.delimiterRegex = Pattern.quote(delimiter);
@@ -70,12 +71,21 @@ public final class CsvRecordParser implements Serializable {
       }
     }
     String labelText = cells[labelColumn].trim();
+    String slice = sliceColumn >= 0 ? cells[sliceColumn].trim() : "";
+    if (classNames.isEmpty()) {
+      try {
+        return new Record(features, 0, where, slice, Float.parseFloat(labelText));
+      } catch (NumberFormatException e) {
+        throw new BadInputException("Malformed CSV row at " + where + ": the target column holds '" + labelText
+            + "', which is not a number (data.task = regression).");
+      }
+    }
     Integer label = classIndex.get(labelText);
     if (label == null) {
       throw new BadInputException(
           "Label '" + labelText + "' at " + where + " is outside the class set " + classNames
               + ". Add it to data.classes or fix the row.");
     }
-    return new Record(features, label, where, sliceColumn >= 0 ? cells[sliceColumn].trim() : "");
+    return new Record(features, label, where, slice);
   }
 }

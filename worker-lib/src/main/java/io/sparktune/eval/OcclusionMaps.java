@@ -59,7 +59,7 @@ public final class OcclusionMaps implements Serializable {
             }
           }
         }
-        variants.add(new Record(x, image.label(), image.origin(), image.slice()));
+        variants.add(image.withFeatures(x));
       }
     }
     float[][] p = net.output(assembler.assemble(variants).getFeatures()).toFloatMatrix();

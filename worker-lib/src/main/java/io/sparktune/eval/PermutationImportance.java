@@ -56,7 +56,7 @@ public final class PermutationImportance implements Serializable {
           Record rec = records.get(i);
           float[] x = rec.features().clone();
           x[f] = records.get(order[i]).features()[f];
-          shuffled.add(new Record(x, rec.label(), rec.origin(), rec.slice()));
+          shuffled.add(rec.withFeatures(x));
         }
         double[] s = score(net, assembler, shuffled);
         correct[r * features + f] += s[0];

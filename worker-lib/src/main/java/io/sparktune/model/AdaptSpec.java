@@ -13,6 +13,12 @@ import org.nd4j.linalg.learning.config.IUpdater;
  *     head when it already has {@code numClasses} outputs
  * @param updater the fine-tuning updater (with its learning rate) for every trainable layer
  * @param seed seeds the new head's weights, so runs are reproducible across JVMs
+ * @param regression the new head predicts {@code numClasses} real values (identity, mean squared error)
+ *     instead of class probabilities (softmax, cross-entropy)
  */
-public record AdaptSpec(String freezeUpTo, int numClasses, boolean replaceOutput, IUpdater updater, long seed)
-    implements Serializable {}
+public record AdaptSpec(String freezeUpTo, int numClasses, boolean replaceOutput, IUpdater updater, long seed,
+    boolean regression) implements Serializable {
+  public AdaptSpec(String freezeUpTo, int numClasses, boolean replaceOutput, IUpdater updater, long seed) {
+    this(freezeUpTo, numClasses, replaceOutput, updater, seed, false);
+  }
+}

@@ -55,9 +55,13 @@ public final class ModelAdapter {
     return new FineTuneConfiguration.Builder().updater(spec.updater()).seed(spec.seed()).build();
   }
 
-  private static OutputLayer newHead(long nIn, int numClasses) {
+  private static OutputLayer newHead(long nIn, AdaptSpec spec) {
+    if (spec.regression()) {
+      return new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+          .nIn(nIn).nOut(spec.numClasses()).activation(Activation.IDENTITY).name("sparktune-output").build();
+    }
     return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-        .nIn(nIn).nOut(numClasses).activation(Activation.SOFTMAX).name("sparktune-output").build();
+        .nIn(nIn).nOut(spec.numClasses()).activation(Activation.SOFTMAX).name("sparktune-output").build();
   }
 
   private static Network adaptMultiLayer(Network net, AdaptSpec spec) {
@@ -92,7 +96,7 @@ public final class ModelAdapter {
         keptW = layers[last].getParam("W").dup();
         keptB = layers[last].getParam("b").dup();
       }
-      b.removeLayersFromOutput(layers.length - last).addLayer(newHead(ff.getNIn(), spec.numClasses()));
+      b.removeLayersFromOutput(layers.length - last).addLayer(newHead(ff.getNIn(), spec));
     }
     MultiLayerNetwork adapted = b.build();
     Layer head = adapted.getLayer(adapted.getnLayers() - 1);
@@ -127,7 +131,7 @@ public final class ModelAdapter {
       String[] inputs = g.getConfiguration().getVertexInputs().get(outName).toArray(new String[0]);
       headName = "sparktune-output";
       b.removeVertexAndConnections(outName)
-          .addLayer(headName, newHead(ff.getNIn(), spec.numClasses()), inputs)
+          .addLayer(headName, newHead(ff.getNIn(), spec), inputs)
           .setOutputs(headName);
     }
     ComputationGraph adapted = b.build();
