@@ -23,10 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model loaded for evaluation: a sparktune run directory or any model file, with the class names and
- * the normaliser stored beside it when it was trained by sparktune (null / empty otherwise).
+ * A model loaded for evaluation: a sparktune run directory or any model file, with the class names, the
+ * normaliser and (regression) the target scale stored beside it when it was trained by sparktune (null /
+ * empty otherwise).
  */
-public record EvaluationModel(String uri, Network net, List<String> classes, DataNormalization normalizer) {
+public record EvaluationModel(String uri, Network net, List<String> classes, DataNormalization normalizer,
+    io.sparktune.data.TargetScale targetScale) {
   private static final Logger log = LoggerFactory.getLogger(EvaluationModel.class);
 
   public static EvaluationModel load(String uri, ModelSettings settings, long seed) {
@@ -38,12 +40,18 @@ public record EvaluationModel(String uri, Network net, List<String> classes, Dat
     Path modelPath = HadoopFiles.path(uri);
     Path infoPath = new Path(modelPath.getParent(), RunDirectory.MODEL_INFO);
     List<String> classes = List.of();
+    io.sparktune.data.TargetScale targetScale = null;
     if (HadoopFiles.exists(infoPath)) {
-      classes = classesOf(Json.readMap(HadoopFiles.readString(infoPath, "model info")));
+      Map<String, Object> info = Json.readMap(HadoopFiles.readString(infoPath, "model info"));
+      classes = classesOf(info);
+      if (info.get("target-scale") instanceof Map<?, ?> t) {
+        targetScale = io.sparktune.data.TargetScale.of(((Number) t.get("mean")).doubleValue(),
+            ((Number) t.get("std")).doubleValue());
+      }
     }
     DataNormalization normalizer = settings.format().resolve(uri, false) == ModelFormat.DL4J_ZIP
         ? storedNormalizer(modelPath) : null;
-    return new EvaluationModel(uri, net, classes, normalizer);
+    return new EvaluationModel(uri, net, classes, normalizer, targetScale);
   }
 
   /**
@@ -52,6 +60,10 @@ public record EvaluationModel(String uri, Network net, List<String> classes, Dat
    */
   public BatchAssembler assembler(EvaluationData data, DataSettings settings, int batchSize,
       Supplier<FeatureStatistics> statistics) {
+    if (settings.regression() != (targetScale != null)) {
+      throw new BadInputException("The model " + uri + " is a " + (targetScale != null ? "regression" : "classification")
+          + " model but data.task = " + settings.task() + "; set data.task to match the model.");
+    }
     if (net.numOutputs() != data.classes().size()) {
       throw new BadInputException("The model " + uri + " has " + net.numOutputs() + " outputs but the data has "
           + data.classes().size() + " classes " + data.classes() + "; evaluate a model trained for these classes.");
@@ -61,7 +73,7 @@ public record EvaluationModel(String uri, Network net, List<String> classes, Dat
       n = settings.normalization().build(settings.normalization().needsStatistics() ? statistics.get() : null);
     }
     FeatureLayout layout = net.inputLayout(data.imageDims(), data.featureCount());
-    return new BatchAssembler(batchSize, data.classes().size(), layout, n);
+    return new BatchAssembler(batchSize, data.classes().size(), layout, n, targetScale);
   }
 
   @SuppressWarnings("unchecked")

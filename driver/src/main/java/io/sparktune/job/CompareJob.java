@@ -55,8 +55,8 @@ public final class CompareJob {
     Instant start = Instant.now();
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());
     if (s.data().regression()) {
-      throw new io.sparktune.BadInputException("This command evaluates classifiers only so far; for a regression "
-          + "model, finetune reports R2, MSE, RMSE and MAE on its validation data.");
+      throw new io.sparktune.BadInputException("compare tests classifiers (McNemar, paired bootstrap of accuracy, "
+          + "macro-F1 and log loss); regression models are not supported yet: evaluate each with sparktune evaluate.");
     }
     RunDirectory out = new RunDirectory(s.run().outputUri());
     out.prepare(overwrite, false);

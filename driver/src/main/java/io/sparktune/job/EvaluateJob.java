@@ -7,6 +7,7 @@ import io.sparktune.eval.DistributedEvaluator;
 import io.sparktune.eval.EvaluationData;
 import io.sparktune.eval.EvaluationModel;
 import io.sparktune.eval.MetricsReport;
+import io.sparktune.eval.RegressionResult;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.spark.SparkContexts;
 import java.time.Instant;
@@ -41,20 +42,39 @@ public final class EvaluateJob {
     }
   }
 
+  private Map<String, Object> finishRegression(JavaSparkContext sc, RunDirectory out, EvaluationModel model,
+      EvaluationData data, BatchAssembler assembler, Instant start) {
+    RegressionResult r = DistributedEvaluator.evaluateRegression(sc, model.net(), data.records(), assembler);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("model", model.uri());
+    metrics.put("data", data.uri());
+    metrics.put("task", "regression");
+    metrics.put("evaluation", r.toMap());
+    out.writeConfig(s);
+    out.writeJson("metrics.json", metrics);
+    out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+    io.sparktune.report.HtmlReport.write(out, "sparktune evaluation: " + model.uri() + " on " + data.uri());
+    out.markComplete();
+    log.info("Evaluation of {} on {}: R2 {}, RMSE {}, MAE {} over {} examples; written to {}", model.uri(), data.uri(),
+        String.format("%.4f", r.r2()), String.format("%.4g", Math.sqrt(r.mse())), String.format("%.4g", r.mae()),
+        r.examples(), out.uri());
+    data.release();
+    return metrics;
+  }
+
   @SuppressWarnings("unchecked")
   public Map<String, Object> run(JavaSparkContext sc) {
     Instant start = Instant.now();
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());
-    if (s.data().regression()) {
-      throw new io.sparktune.BadInputException("This command evaluates classifiers only so far; for a regression "
-          + "model, finetune reports R2, MSE, RMSE and MAE on its validation data.");
-    }
     RunDirectory out = new RunDirectory(s.run().outputUri());
     out.prepare(overwrite, false);
 
     EvaluationModel model = EvaluationModel.load(s.model().uri(), s.model(), s.seed());
     EvaluationData data = EvaluationData.read(sc, s.data(), model.classes());
     BatchAssembler assembler = model.assembler(data, s.data(), s.run().evalBatchSize(), data::statistics);
+    if (s.data().regression()) {
+      return finishRegression(sc, out, model, data, assembler, start);
+    }
     int topK = Math.min(s.run().topK(), data.classes().size());
     ClassificationResult r = DistributedEvaluator.evaluate(sc, model.net(), data.records(), assembler,
         data.classes(), topK);

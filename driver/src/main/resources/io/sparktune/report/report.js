@@ -140,7 +140,7 @@
   function modelsSection(app, m) {
     var rows = [];
     [['linear-baseline', 'logistic regression (MLlib)'], ['baseline', 'pre-trained, adapted, not fine-tuned'],
-     ['head-only', 'head only (trunk frozen)'], ['final', 'fine-tuned']].forEach(function (k) {
+     ['head-only', 'head only (trunk frozen)'], ['final', 'fine-tuned'], ['evaluation', 'evaluated model']].forEach(function (k) {
       var r = m[k[0]];
       if (r && r.r2 !== undefined) { rows.push([k[1], r.r2, r.rmse, r.mae, r.mse]); }
       else if (r) { rows.push([k[1], r.accuracy, r['macro-f1'], r['roc-auc-macro'], r['log-loss'], r['expected-calibration-error']]); }

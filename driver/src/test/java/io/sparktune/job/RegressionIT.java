@@ -39,5 +39,29 @@ class RegressionIT {
     assertEquals(150, ((Number) ((Map<String, Object>) info.get("target-scale")).get("mean")).doubleValue(), 10);
     List<Map<String, Object>> history = (List<Map<String, Object>>) r.metrics().get("history");
     assertTrue(history.get(0).containsKey("validation-r2"));
+
+    // sparktune evaluate on every row equals a single-process evaluation with the model's own normaliser and scale
+    Path eval = dir.resolve("eval");
+    assertEquals(0, io.sparktune.cli.SparktuneCli.execute("evaluate", "--config", "conf/examples/diabetes-regression.conf",
+        "--set", "spark.master=\"local[2]\"", "--model", out.toString(), "--output", eval.toString()));
+    Map<String, Object> evaluated = (Map<String, Object>) Json.readMap(Files.readString(eval.resolve("metrics.json")))
+        .get("evaluation");
+    io.sparktune.eval.EvaluationModel model = io.sparktune.eval.EvaluationModel.load(out.toString(), s.model(), s.seed());
+    io.sparktune.data.CsvRecordParser parser = new io.sparktune.data.CsvRecordParser(",", 11, 10, -1, List.of());
+    List<String> lines = Files.readAllLines(Path.of("src-test-data/tabular/diabetes.csv"));
+    List<io.sparktune.data.Record> rows = new java.util.ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      rows.add(parser.parse(lines.get(i), "diabetes.csv", i + 1));
+    }
+    io.sparktune.data.BatchAssembler assembler = new io.sparktune.data.BatchAssembler(64, 1,
+        io.sparktune.data.FeatureLayout.flat(10), model.normalizer(), model.targetScale());
+    io.sparktune.eval.RegressionResult single = new io.sparktune.eval.RegressionResult(model.targetScale());
+    for (var it = assembler.batches(rows.iterator()); it.hasNext(); ) {
+      var ds = it.next();
+      single.add(ds.getLabels(), model.net().output(ds.getFeatures()));
+    }
+    assertEquals(442, ((Number) evaluated.get("examples")).longValue());
+    assertEquals(single.r2(), ((Number) evaluated.get("r2")).doubleValue(), 1e-9);
+    assertEquals(single.mae(), ((Number) evaluated.get("mae")).doubleValue(), 1e-6);
   }
 }
