@@ -43,12 +43,7 @@ public final class CompareJob {
   }
 
   public Map<String, Object> run() {
-    JavaSparkContext sc = SparkContexts.start(s.spark());
-    try {
-      return run(sc);
-    } finally {
-      sc.stop();
-    }
+    return SparkContexts.with(s.spark(), sc -> run(sc));
   }
 
   public Map<String, Object> run(JavaSparkContext sc) {

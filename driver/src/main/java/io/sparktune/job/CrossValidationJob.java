@@ -42,12 +42,7 @@ public final class CrossValidationJob {
           + "gradient sharing cannot start a second training master in one application; use "
           + "training.strategy = parameter-averaging for cross-validation.");
     }
-    JavaSparkContext sc = SparkContexts.start(s.spark());
-    try {
-      return run(sc);
-    } finally {
-      sc.stop();
-    }
+    return SparkContexts.with(s.spark(), sc -> run(sc));
   }
 
   @SuppressWarnings("unchecked")

@@ -34,32 +34,7 @@ public final class EvaluateJob {
   }
 
   public Map<String, Object> run() {
-    JavaSparkContext sc = SparkContexts.start(s.spark());
-    try {
-      return run(sc);
-    } finally {
-      sc.stop();
-    }
-  }
-
-  private Map<String, Object> finishRegression(JavaSparkContext sc, RunDirectory out, EvaluationModel model,
-      EvaluationData data, BatchAssembler assembler, Instant start) {
-    RegressionResult r = DistributedEvaluator.evaluateRegression(sc, model.net(), data.records(), assembler);
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("model", model.uri());
-    metrics.put("data", data.uri());
-    metrics.put("task", "regression");
-    metrics.put("evaluation", r.toMap());
-    out.writeConfig(s);
-    out.writeJson("metrics.json", metrics);
-    out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
-    io.sparktune.report.HtmlReport.write(out, "sparktune evaluation: " + model.uri() + " on " + data.uri());
-    out.markComplete();
-    log.info("Evaluation of {} on {}: R2 {}, RMSE {}, MAE {} over {} examples; written to {}", model.uri(), data.uri(),
-        String.format("%.4f", r.r2()), String.format("%.4g", Math.sqrt(r.mse())), String.format("%.4g", r.mae()),
-        r.examples(), out.uri());
-    data.release();
-    return metrics;
+    return SparkContexts.with(s.spark(), sc -> run(sc));
   }
 
   @SuppressWarnings("unchecked")
@@ -72,35 +47,41 @@ public final class EvaluateJob {
     EvaluationModel model = EvaluationModel.load(s.model().uri(), s.model(), s.seed());
     EvaluationData data = EvaluationData.read(sc, s.data(), model.classes());
     BatchAssembler assembler = model.assembler(data, s.data(), s.run().evalBatchSize(), data::statistics);
-    if (s.data().regression()) {
-      return finishRegression(sc, out, model, data, assembler, start);
-    }
-    int topK = Math.min(s.run().topK(), data.classes().size());
-    ClassificationResult r = DistributedEvaluator.evaluate(sc, model.net(), data.records(), assembler,
-        data.classes(), topK);
-    Evaluation e = r.evaluation();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("model", model.uri());
     metrics.put("data", data.uri());
-    metrics.put("classes", data.classes());
-    metrics.put("evaluation", MetricsReport.toMap(r, data.classes(), topK));
-    if (s.run().worstExamples() > 0) {
-      ErrorAnalysisWriter.write(out, DistributedEvaluator.analyseErrors(sc, model.net(), data.records(), assembler,
-          data.classes(), topK, s.run().worstExamples()), data.classes(), data.imageDims(),
-          (Map<String, Object>) metrics.get("evaluation"));
-    }
-    if (s.run().importance().enabled()) {
-      FeatureImportanceWriter.write(sc, out, model.net(), data.records(), assembler, data.classes(), data.imageDims(),
-          io.sparktune.data.DataPipeline.source(s.data()).featureNames(data.uri()), s.run().importance(), s.seed());
+    metrics.put("task", s.data().task());
+    String summary;
+    if (s.data().regression()) {
+      RegressionResult r = DistributedEvaluator.evaluateRegression(sc, model.net(), data.records(), assembler);
+      metrics.put("evaluation", r.toMap());
+      summary = String.format("R2 %.4f, RMSE %.4g, MAE %.4g over %d examples", r.r2(), Math.sqrt(r.mse()), r.mae(),
+          r.examples());
+    } else {
+      int topK = Math.min(s.run().topK(), data.classes().size());
+      ClassificationResult r = DistributedEvaluator.evaluate(sc, model.net(), data.records(), assembler,
+          data.classes(), topK);
+      metrics.put("classes", data.classes());
+      metrics.put("evaluation", MetricsReport.toMap(r, data.classes(), topK));
+      if (s.run().worstExamples() > 0) {
+        ErrorAnalysisWriter.write(out, DistributedEvaluator.analyseErrors(sc, model.net(), data.records(), assembler,
+            data.classes(), topK, s.run().worstExamples()), data.classes(), data.imageDims(),
+            (Map<String, Object>) metrics.get("evaluation"));
+      }
+      if (s.run().importance().enabled()) {
+        FeatureImportanceWriter.write(sc, out, model.net(), data.records(), assembler, data.classes(), data.imageDims(),
+            io.sparktune.data.DataPipeline.source(s.data()).featureNames(data.uri()), s.run().importance(), s.seed());
+      }
+      Evaluation e = r.evaluation();
+      summary = String.format("accuracy %.4f over %d examples", e.accuracy(), e.getNumRowCounter());
+      System.out.println(e.stats());
     }
     out.writeConfig(s);
     out.writeJson("metrics.json", metrics);
     out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
     io.sparktune.report.HtmlReport.write(out, "sparktune evaluation: " + model.uri() + " on " + data.uri());
     out.markComplete();
-    log.info("Evaluation of {} on {}: accuracy {} over {} examples; written to {}", model.uri(), data.uri(),
-        String.format("%.4f", e.accuracy()), e.getNumRowCounter(), out.uri());
-    System.out.println(e.stats());
+    log.info("Evaluation of {} on {}: {}; written to {}", model.uri(), data.uri(), summary, out.uri());
     data.release();
     return metrics;
   }

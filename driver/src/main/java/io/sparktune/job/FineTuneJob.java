@@ -13,6 +13,7 @@ import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
 import io.sparktune.report.Dashboard;
+import io.sparktune.train.FrozenFeatureCache;
 import io.sparktune.report.HtmlReport;
 import io.sparktune.spark.SparkContexts;
 import java.time.Instant;
@@ -60,12 +61,7 @@ public final class FineTuneJob {
 
   public Result run() {
     RunDirectory out = new RunDirectory(s.run().outputUri());
-    JavaSparkContext sc = SparkContexts.start(s.spark());
-    try {
-      return run(sc, out);
-    } finally {
-      sc.stop();
-    }
+    return SparkContexts.with(s.spark(), sc -> run(sc, out));
   }
 
   /** Runs on an existing SparkContext (tests, sweeps). */
@@ -114,12 +110,28 @@ public final class FineTuneJob {
   private Result train(JavaSparkContext sc, RunDirectory out, Instant start, Optional<CheckpointStore.Loaded> restored,
       Network base, PreparedData data, Network adapted, CheckpointStore checkpoints, Map<String, Object> metrics,
       MetricsLog metricsLog, String title) {
-    EpochLoop loop = new EpochLoop(s, sc, data, checkpoints,
-        (epoch, l) -> checkpointState(epoch, metrics, l, data), true, s.training().strategy(), metricsLog, "fine-tune");
+    FrozenFeatureCache.Cached cache = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted)
+        ? FrozenFeatureCache.build(sc, adapted, data, s.run().evalBatchSize(), s.model().featureCacheUri()) : null;
+    PreparedData trainData = cache != null ? cache.data() : data;
+    EpochLoop loop = new EpochLoop(s, sc, trainData, checkpoints,
+        (epoch, l) -> checkpointState(epoch, metrics, l, trainData), true, s.training().strategy(), metricsLog,
+        "fine-tune");
+    // evaluates full networks on the raw data (the loop itself sees cached features when caching)
+    EpochLoop raw = cache == null ? loop
+        : new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, s.training().strategy(), metricsLog, "raw");
     int firstEpoch = 1;
-    Network from = adapted;
+    Network from = cache != null ? cache.head() : adapted;
+    if (cache != null) {
+      metrics.put("feature-cache", Map.of("frozen-layers", cache.frozenLayers(), "feature-layout",
+          cache.featureLayout().toString(), "seconds", cache.seconds(), "head-parameters", cache.head().numParams()));
+    }
     if (restored.isPresent()) {
       CheckpointStore.Loaded cp = restored.get();
+      if (cp.network().numParams() != from.numParams()) {
+        throw new BadInputException("Checkpoint " + cp.dir() + " holds a network of " + cp.network().numParams()
+            + " parameters but this run trains " + from.numParams() + " (model.adapt.cache-frozen-features or the "
+            + "frozen layers changed since it was written); resume with the settings it was written with.");
+      }
       from = cp.network();
       firstEpoch = cp.epoch() + 1;
       metrics.put("baseline", cp.manifest().get("baseline"));
@@ -136,7 +148,7 @@ public final class FineTuneJob {
       }
       log.info("Resuming from checkpoint {} (epoch {}).", cp.dir(), cp.epoch());
     } else {
-      metrics.put("baseline", loop.evaluate(adapted));
+      metrics.put("baseline", raw.evaluate(adapted));
       metricsLog.append("evaluation", Map.of("name", "baseline", "metrics", metrics.get("baseline")));
       log.info("Baseline (adapted pre-trained model, before fine-tuning): validation {} {}",
           EpochLoop.primaryName((Map<String, Object>) metrics.get("baseline")),
@@ -153,8 +165,9 @@ public final class FineTuneJob {
       }
     }
 
-    Network net = loop.run(from, firstEpoch);
-    metrics.put("final", loop.evaluate(net));
+    Network trained = loop.run(from, firstEpoch);
+    Network net = cache != null ? FrozenFeatureCache.merge(adapted, trained, cache.frozenLayers()) : trained;
+    metrics.put("final", raw.evaluate(net));
     metricsLog.append("evaluation", Map.of("name", "final", "metrics", metrics.get("final")));
     if (s.run().worstExamples() > 0 && !data.regression()) {
       ErrorAnalysisWriter.write(out, DistributedEvaluator.analyseErrors(sc, net, data.validation(),
@@ -186,6 +199,10 @@ public final class FineTuneJob {
     Summary.print(metrics, s, out.uri());
     data.train().unpersist();
     data.validation().unpersist();
+    if (cache != null) {
+      trainData.train().unpersist();
+      trainData.validation().unpersist();
+    }
     return new Result(metrics, net, out.uri());
   }
 
@@ -202,10 +219,20 @@ public final class FineTuneJob {
     String lastHidden = names.get(names.size() - 2);
     log.info("Head-only baseline: training only the new head (layers up to '{}' frozen), with parameter averaging.",
         lastHidden);
-    EpochLoop loop = new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, "parameter-averaging", metricsLog,
-        "head-only");
-    Network trained = loop.run(ModelAdapter.adapt(base, spec(data, lastHidden)), 1);
-    Map<String, Object> m = loop.evaluate(trained);
+    Network adapted = ModelAdapter.adapt(base, spec(data, lastHidden));
+    FrozenFeatureCache.Cached cache = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted)
+        ? FrozenFeatureCache.build(sc, adapted, data, s.run().evalBatchSize(), "") : null;
+    EpochLoop loop = new EpochLoop(s, sc, cache != null ? cache.data() : data, null, (epoch, l) -> Map.of(), false,
+        "parameter-averaging", metricsLog, "head-only");
+    Network trained = loop.run(cache != null ? cache.head() : adapted, 1);
+    Network full = cache != null ? FrozenFeatureCache.merge(adapted, trained, cache.frozenLayers()) : trained;
+    Map<String, Object> m = cache == null ? loop.evaluate(full)
+        : new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, "parameter-averaging", metricsLog, "raw")
+            .evaluate(full);
+    if (cache != null) {
+      cache.data().train().unpersist();
+      cache.data().validation().unpersist();
+    }
     m.put("history", loop.history);
     log.info("Head-only baseline: validation {} {}", EpochLoop.primaryName(m), fmt(acc(m)));
     return m;

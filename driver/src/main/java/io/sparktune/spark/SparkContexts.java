@@ -39,6 +39,16 @@ public final class SparkContexts {
     return sc;
   }
 
+  /** Starts a context, runs the job on it and stops it, whatever happens. */
+  public static <T> T with(SparkSettings s, java.util.function.Function<JavaSparkContext, T> job) {
+    JavaSparkContext sc = start(s);
+    try {
+      return job.apply(sc);
+    } finally {
+      sc.stop();
+    }
+  }
+
   public static int workers(JavaSparkContext sc, SparkSettings s) {
     return s.workers() > 0 ? s.workers() : sc.defaultParallelism();
   }

@@ -29,7 +29,7 @@ class MonitoringIT {
     FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/mnist-dl4j-zip.conf"),
         List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000", "training.epochs=2",
             "training.progress-interval=200ms", "monitoring.layer-stats-every=2",
-            "evaluation.linear-baseline.enabled=false", "output.uri=\"" + out + "\"")));
+            "evaluation.linear-baseline.enabled=false", "model.adapt.cache-frozen-features=false", "output.uri=\"" + out + "\"")));
     new FineTuneJob(s, false, false).run();
 
     List<Map<String, Object>> records = MetricsLog.read(Files.readString(out.resolve(MetricsLog.FILE)));

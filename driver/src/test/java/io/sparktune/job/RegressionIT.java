@@ -61,7 +61,8 @@ class RegressionIT {
       single.add(ds.getLabels(), model.net().output(ds.getFeatures()));
     }
     assertEquals(442, ((Number) evaluated.get("examples")).longValue());
-    assertEquals(single.r2(), ((Number) evaluated.get("r2")).doubleValue(), 1e-9);
+    // sums of squares of targets around 150 in a different order: equal to ~1e-9, not bit for bit
+    assertEquals(single.r2(), ((Number) evaluated.get("r2")).doubleValue(), 1e-6);
     assertEquals(single.mae(), ((Number) evaluated.get("mae")).doubleValue(), 1e-6);
   }
 }

@@ -57,7 +57,8 @@ class ReportIT {
     FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/mnist-dl4j-zip.conf"),
         List.of("spark.master=\"local[2]\"", "data.max-train-examples=3000", "training.epochs=5",
             "training.progress-interval=300ms", "evaluation.linear-baseline.enabled=false",
-            "monitoring.dashboard.port=" + PORT, "output.uri=\"" + out + "\"")));
+            "model.adapt.cache-frozen-features=false", "monitoring.dashboard.port=" + PORT,
+            "output.uri=\"" + out + "\"")));
     CompletableFuture<FineTuneJob.Result> run = CompletableFuture.supplyAsync(() -> new FineTuneJob(s, false, false).run());
 
     // wait until the driver serves at least one finished epoch, then load the live page

@@ -133,6 +133,23 @@ public final class Network {
     return n;
   }
 
+  /**
+   * How many leading layers of a MultiLayerNetwork are frozen (0 for a graph or when the first layer
+   * trains): their output never changes during training, so it can be computed once and cached.
+   */
+  public int frozenPrefix() {
+    if (isGraph()) {
+      return 0;
+    }
+    Layer[] ls = layers();
+    int n = 0;
+    while (n < ls.length && (ls[n] instanceof org.deeplearning4j.nn.layers.FrozenLayer
+        || ls[n] instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)) {
+      n++;
+    }
+    return n;
+  }
+
   /** Names (as gradient-flow statistics key them) of the layers whose parameters train. */
   public java.util.Set<String> trainableLayerNames() {
     java.util.Set<String> names = new java.util.LinkedHashSet<>();
