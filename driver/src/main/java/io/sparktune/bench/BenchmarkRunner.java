@@ -135,7 +135,7 @@ public final class BenchmarkRunner {
     return run;
   }
 
-  private static List<String> javaCommand() {
+  static List<String> javaCommand() {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Xmx") || a.startsWith("-Daeron")).toList());
@@ -143,7 +143,7 @@ public final class BenchmarkRunner {
     return cmd;
   }
 
-  private static Map<String, Object> machine() {
+  static Map<String, Object> machine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
     m.put("cpu", cpuModel());

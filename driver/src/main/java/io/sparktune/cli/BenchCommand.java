@@ -29,9 +29,19 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--name", defaultValue = "fashion-mnist-keras-cnn", description = "Benchmark name.")
   String name;
 
+  @Option(names = "--experiment", defaultValue = "strategies",
+      description = "strategies (single-process DL4J vs each strategy) or frozen-feature-cache (cached vs uncached "
+          + "frozen trunk vs DL4J's TransferLearningHelper).")
+  String experiment;
+
   @Override
   public Integer call() throws Exception {
-    new BenchmarkRunner(config, overrides, target, results, name).run();
+    switch (experiment) {
+      case "strategies" -> new BenchmarkRunner(config, overrides, target, results, name).run();
+      case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
+      default -> throw new io.sparktune.BadInputException("--experiment must be strategies or frozen-feature-cache, not '"
+          + experiment + "'.");
+    }
     return SparktuneCli.OK;
   }
 }

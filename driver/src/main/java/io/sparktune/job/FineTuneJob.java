@@ -200,8 +200,7 @@ public final class FineTuneJob {
     data.train().unpersist();
     data.validation().unpersist();
     if (cache != null) {
-      trainData.train().unpersist();
-      trainData.validation().unpersist();
+      cache.release();
     }
     return new Result(metrics, net, out.uri());
   }
@@ -230,8 +229,7 @@ public final class FineTuneJob {
         : new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, "parameter-averaging", metricsLog, "raw")
             .evaluate(full);
     if (cache != null) {
-      cache.data().train().unpersist();
-      cache.data().validation().unpersist();
+      cache.release();
     }
     m.put("history", loop.history);
     log.info("Head-only baseline: validation {} {}", EpochLoop.primaryName(m), fmt(acc(m)));

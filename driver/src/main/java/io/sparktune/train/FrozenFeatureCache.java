@@ -48,7 +48,18 @@ public final class FrozenFeatureCache {
    *
    * @param frozenLayers layers of the full network in the trunk
    */
-  public record Cached(Network head, PreparedData data, int frozenLayers, FeatureLayout featureLayout, double seconds) {}
+  public record Cached(Network head, PreparedData data, int frozenLayers, FeatureLayout featureLayout, double seconds,
+      Broadcast<byte[]> trunk) {
+    /**
+     * Drops the cached features and the broadcast trunk. Not before: tasks over the cached RDDs carry their
+     * lineage, which refers to the broadcast, even when every block is cached.
+     */
+    public void release() {
+      data.train().unpersist();
+      data.validation().unpersist();
+      trunk.destroy();
+    }
+  }
 
   private FrozenFeatureCache() {}
 
@@ -76,7 +87,6 @@ public final class FrozenFeatureCache {
     long trainCount = train.count();
     long validationCount = validation.count();
     Record first = train.first();
-    model.destroy();
     INDArray probe = trunkOutput(adapted.multiLayer(), frozen,
         data.assembler(1).assemble(List.of(data.train().first())).getFeatures());
     FeatureLayout layout = probe.rank() == 4
@@ -89,7 +99,7 @@ public final class FrozenFeatureCache {
         + "for {} + {} examples in {} s{}; each epoch trains only the {} head layers ({} parameters).", frozen - 1,
         layout, first.features().length, trainCount, validationCount, String.format("%.1f", secs),
         cacheUri.isBlank() ? "" : ", stored at " + cacheUri, head.layers().length, head.numParams());
-    return new Cached(head, cached, frozen, layout, secs);
+    return new Cached(head, cached, frozen, layout, secs, model);
   }
 
   /** The full network with the trained head's parameters copied into the layers after the trunk. */

@@ -44,10 +44,9 @@ class FeatureCacheIT {
   @SuppressWarnings("unchecked")
   void cachedTrainingKeepsTheTrunkAndMatchesUncachedTraining() throws Exception {
     Path cachedOut = dir.resolve("cached");
-    FineTuneJob.Result cached = run(cachedOut, "model.adapt.feature-cache-uri=\"" + dir.resolve("features") + "\"");
+    FineTuneJob.Result cached = run(cachedOut);
     Map<String, Object> info = (Map<String, Object>) cached.metrics().get("feature-cache");
     assertEquals(1, ((Number) info.get("frozen-layers")).intValue());
-    assertTrue(Files.isDirectory(dir.resolve("features/train")), "features written to the cache URI");
 
     // the frozen trunk is exactly the pre-trained one
     Network pretrained = ModelLoader.load(MODEL, ModelFormat.AUTO, "", 1);
@@ -62,6 +61,13 @@ class FeatureCacheIT {
     long n = ((Number) cached.metrics().get("validation-examples")).longValue();
     assertEquals(onFeatures, cached.finalAccuracy(), 1.0 / n + 1e-12);
     assertTrue(cached.finalAccuracy() > 0.5, "the head learns Fashion-MNIST: " + cached.finalAccuracy());
+
+    // the same through a cache on a Hadoop URI (object files), with the head-only baseline cached too
+    FineTuneJob.Result onDisk = run(dir.resolve("on-disk"), "model.adapt.feature-cache-uri=\"" + dir.resolve("features")
+        + "\"", "evaluation.head-only-baseline=true");
+    assertTrue(Files.isDirectory(dir.resolve("features/train")), "features written to the cache URI");
+    assertEquals(cached.finalAccuracy(), onDisk.finalAccuracy(), 0.02);
+    assertTrue(onDisk.metrics().containsKey("head-only"));
 
     FineTuneJob.Result plain = run(dir.resolve("plain"), "model.adapt.cache-frozen-features=false");
     assertFalse(plain.metrics().containsKey("feature-cache"));
