@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The frozen-feature caching experiment: the same fine-tune with a frozen trunk, (1) with sparktune's
- * cache, (2) without it (DL4J TransferLearning frozen layers: the trunk runs forward every epoch), both
- * distributed in their own JVMs, and (3) DL4J's own TransferLearningHelper in one process (featurize
- * once, fitFeaturized per epoch). Writes epoch times, the one-time feature pass and accuracy.
+ * cache, (2) the same with the head trained on the driver (single-node strategy), (3) without the cache
+ * (DL4J TransferLearning frozen layers: the trunk runs forward every epoch), each in its own JVM, and
+ * (4) DL4J's own TransferLearningHelper in one process (featurize once, fitFeaturized per epoch). Writes
+ * epoch times, the one-time feature pass and accuracy.
  */
 public final class FeatureCacheBenchmark {
   private static final Logger log = LoggerFactory.getLogger(FeatureCacheBenchmark.class);
@@ -51,13 +52,19 @@ public final class FeatureCacheBenchmark {
     BenchmarkRunner.requireFile(s.data().trainUri());
     Path work = Files.createTempDirectory("sparktune-cache-bench-");
     List<Map<String, Object>> runs = new ArrayList<>();
-    for (boolean cached : new boolean[] {true, false}) {
-      String variant = cached ? "sparktune-cached" : "sparktune-frozen-uncached";
+    Map<String, List<String>> variants = new LinkedHashMap<>();
+    variants.put("sparktune-cached", List.of("model.adapt.cache-frozen-features=true"));
+    variants.put("sparktune-cached-single-node", List.of("model.adapt.cache-frozen-features=true",
+        "training.strategy=single-node"));
+    variants.put("sparktune-frozen-uncached", List.of("model.adapt.cache-frozen-features=false"));
+    for (Map.Entry<String, List<String>> v : variants.entrySet()) {
+      String variant = v.getKey();
       Path out = work.resolve(variant);
       List<String> cmd = new ArrayList<>(BenchmarkRunner.javaCommand());
       cmd.addAll(List.of(io.sparktune.cli.SparktuneCli.class.getName(), "finetune", "--config", config.getPath(),
-          "--output", out.toString(), "--set", "model.adapt.cache-frozen-features=" + cached));
+          "--output", out.toString()));
       sets.forEach(x -> cmd.addAll(List.of("--set", x)));
+      v.getValue().forEach(x -> cmd.addAll(List.of("--set", x)));
       log.info("Running {} ...", variant);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve(variant + ".log").toFile())
           .start();
@@ -67,7 +74,7 @@ public final class FeatureCacheBenchmark {
       runs.add(sparktuneRun(variant, Json.readMap(Files.readString(out.resolve("metrics.json")))));
     }
     runs.add(helperRun(s));
-    double uncached = epochSeconds(runs.get(1));
+    double uncached = epochSeconds(runs.get(2));
     for (Map<String, Object> r : runs) {
       Object e = r.get("mean-epoch-seconds");
       r.put("epoch-speedup-vs-uncached", e instanceof Number n ? uncached / n.doubleValue() : null);

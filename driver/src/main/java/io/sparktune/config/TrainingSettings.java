@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * {@code sparktune.training}: the distributed fine-tuning run.
  *
- * @param strategy parameter-averaging or gradient-sharing
+ * @param strategy parameter-averaging, gradient-sharing or single-node
  * @param epochs passes over the training data
  * @param batchSizePerWorker minibatch size on each worker
  * @param updater adam, sgd, nesterovs or rmsprop
@@ -32,7 +32,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
     boolean averageUpdaterState, int averagingPrefetch, double threshold, String controllerAddress, int port, String networkMask,
     int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio) {
 
-  public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing");
+  public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
 
   static TrainingSettings fromConfig(Config c, ConfigProblems p) {

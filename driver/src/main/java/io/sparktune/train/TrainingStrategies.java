@@ -13,6 +13,7 @@ public final class TrainingStrategies {
       int workers, long seed) {
     return switch (strategy) {
       case "gradient-sharing" -> new GradientSharingStrategy(sc, net, t, workers, seed);
+      case "single-node" -> new SingleNodeStrategy(net);
       default -> new ParameterAveragingStrategy(sc, net, t, workers, seed);
     };
   }

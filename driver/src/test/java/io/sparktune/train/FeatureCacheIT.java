@@ -74,4 +74,13 @@ class FeatureCacheIT {
     assertEquals(plain.finalAccuracy(), cached.finalAccuracy(), 0.02,
         "cached " + cached.finalAccuracy() + " vs uncached " + plain.finalAccuracy());
   }
+
+  /** A small head on cached features trained in one process on the driver (training.strategy = single-node). */
+  @Test
+  void singleNodeTrainsTheHeadOnCachedFeatures() {
+    FineTuneJob.Result r = run(dir.resolve("single"), "training.strategy=single-node");
+    assertTrue(r.metrics().containsKey("feature-cache"));
+    assertTrue(r.finalAccuracy() > 0.5, "the head learns Fashion-MNIST: " + r.finalAccuracy());
+    assertTrue(r.finalAccuracy() > r.baselineAccuracy() + 0.3, "training moved the head: " + r.finalAccuracy());
+  }
 }
