@@ -26,11 +26,13 @@ import java.util.List;
  * @param minDelta smallest improvement that counts
  * @param learningCheckExamples training examples used to verify the returned network, 0 = no check
  * @param maxLossRatio the returned network's loss may be at most this times the workers' loss
+ * @param lrSchedule the learning rate of each epoch
  */
 public record TrainingSettings(String strategy, int epochs, int batchSizePerWorker, String updater,
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
     boolean averageUpdaterState, int averagingPrefetch, double threshold, String controllerAddress, int port, String networkMask,
-    int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio) {
+    int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
+    io.sparktune.train.LearningRateSchedule lrSchedule) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
@@ -53,7 +55,18 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.intIn(b + "early-stopping.patience", 0, 10_000),
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
-        p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false));
+        p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false), schedule(p, b));
+  }
+
+  private static io.sparktune.train.LearningRateSchedule schedule(ConfigProblems p, String b) {
+    String type = p.oneOf(b + "lr-schedule.type", io.sparktune.train.LearningRateSchedule.TYPES);
+    if (!type.equals("constant") && p.string(b + "strategy").equals("gradient-sharing")) {
+      p.add(b + "lr-schedule.type", "is " + type + ", which gradient-sharing cannot apply (DL4J keeps each worker's "
+          + "model across epochs); use constant, or parameter-averaging / single-node.");
+    }
+    return new io.sparktune.train.LearningRateSchedule(type, p.intIn(b + "lr-schedule.warmup-epochs", 0, 10_000),
+        p.intIn(b + "lr-schedule.step-epochs", 1, 10_000), p.doubleIn(b + "lr-schedule.step-factor", 0, 1, true),
+        p.doubleIn(b + "lr-schedule.min-fraction", 0, 1, false));
   }
 
   public org.nd4j.linalg.learning.config.IUpdater dl4jUpdater() {

@@ -122,6 +122,12 @@ final class EpochLoop {
           epochs, strategy.name(), workers, batch, net.trainableParams(), net.numParams());
       for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
         long t0 = System.nanoTime();
+        if (!s.training().lrSchedule().isConstant()) {
+          double lr = s.training().lrSchedule().at(epoch, epochs, s.training().learningRate());
+          strategy.network().setLearningRate(lr);
+          log.info("Epoch {}: learning rate {} ({} schedule)", epoch, String.format("%.3g", lr),
+              s.training().lrSchedule().type());
+        }
         monitor.startEpoch(epoch, epochs, data.trainCount(), batch);
         try {
           strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch));

@@ -114,4 +114,29 @@ class MonitoringIT {
         err.toString());
     assertFalse(Files.exists(out.resolve("_COMPLETE")));
   }
+
+  /**
+   * A step schedule really reaches the workers: the updates they apply (measured on the executors by the
+   * gradient-flow sampling) shrink with the rate the driver set.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aLearningRateScheduleReachesTheWorkers() throws Exception {
+    Path out = dir.resolve("schedule");
+    FineTuneSettings s = FineTuneIT.quickstart(out, "training.lr-schedule.type=step",
+        "training.lr-schedule.step-factor=0.01", "monitoring.layer-stats-every=2", "evaluation.worst-examples=0",
+        "evaluation.feature-importance.enabled=false", "data.max-train-examples=1500");
+    new FineTuneJob(s, false, false).run();
+    List<Map<String, Object>> epochs = MetricsLog.read(Files.readString(out.resolve(MetricsLog.FILE))).stream()
+        .filter(r -> r.get("type").equals("epoch")).toList();
+    assertEquals(0.001, ((Number) epochs.get(0).get("learning-rate")).doubleValue(), 1e-12);
+    assertEquals(0.00001, ((Number) epochs.get(1).get("learning-rate")).doubleValue(), 1e-12);
+    List<Map<String, Object>> first = (List<Map<String, Object>>) epochs.get(0).get("gradient-flow");
+    List<Map<String, Object>> second = (List<Map<String, Object>>) epochs.get(1).get("gradient-flow");
+    for (int i = 0; i < first.size(); i++) {
+      double before = ((Number) first.get(i).get("update-norm")).doubleValue();
+      double after = ((Number) second.get(i).get("update-norm")).doubleValue();
+      assertTrue(after < 0.1 * before, first.get(i).get("layer") + ": updates " + before + " then " + after);
+    }
+  }
 }

@@ -183,6 +183,15 @@ public final class Network {
     return Double.NaN;
   }
 
+  /** Sets the learning rate of every layer's updater (frozen layers have none and are left alone). */
+  public void setLearningRate(double lr) {
+    if (isGraph()) {
+      graph().setLearningRate(lr);
+    } else {
+      multiLayer().setLearningRate(lr);
+    }
+  }
+
   public Network copy() {
     return new Network(isGraph() ? graph().clone() : multiLayer().clone());
   }
