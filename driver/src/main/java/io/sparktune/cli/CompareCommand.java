@@ -26,11 +26,9 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (data != null) {
-      options.overrides.add("data.train-uri=\"" + data + "\"");
-    }
+    options.set("data.train-uri", data);
     // model.uri is required by the settings but unused here: A and B name the models
-    options.overrides.add("model.uri=\"" + a + "\"");
+    options.set("model.uri", a);
     new CompareJob(options.settings(), a, b, options.overwrite).run();
     return SparktuneCli.OK;
   }

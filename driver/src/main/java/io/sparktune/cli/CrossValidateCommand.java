@@ -19,9 +19,7 @@ final class CrossValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (folds != null) {
-      options.overrides.add("data.cross-validation.folds=" + folds);
-    }
+    options.set("data.cross-validation.folds", folds);
     new CrossValidationJob(options.settings(), options.overwrite).run();
     return SparktuneCli.OK;
   }

@@ -21,12 +21,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (model != null) {
-      options.overrides.add("model.uri=\"" + model + "\"");
-    }
-    if (data != null) {
-      options.overrides.add("data.train-uri=\"" + data + "\"");
-    }
+    options.set("model.uri", model);
+    options.set("data.train-uri", data);
     new EvaluateJob(options.settings(), options.overwrite).run();
     return SparktuneCli.OK;
   }

@@ -24,6 +24,13 @@ public final class JobOptions {
   @Option(names = "--overwrite", description = "Replace a finished run in the output directory.")
   boolean overwrite;
 
+  /** Overrides one key with a command-line option's value, quoted as a HOCON string (paths may hold any character). */
+  void set(String key, Object value) {
+    if (value != null) {
+      overrides.add(key + "=" + (value instanceof String v ? com.typesafe.config.ConfigUtil.quoteString(v) : value));
+    }
+  }
+
   FineTuneSettings settings() {
     FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(config, overrides));
     return output == null ? s : s.withOutput(output);
