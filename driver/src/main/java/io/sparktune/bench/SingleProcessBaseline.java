@@ -45,7 +45,7 @@ public final class SingleProcessBaseline {
     Json.writeFile(HadoopFiles.path(args[2]), result);
   }
 
-  static List<Record> read(String images, String labels, int classes) throws Exception {
+  public static List<Record> read(String images, String labels, int classes) throws Exception {
     try (InputStream i = HadoopFiles.open(HadoopFiles.path(images), "images");
          InputStream l = HadoopFiles.open(HadoopFiles.path(labels), "labels")) {
       return IdxFiles.records(IdxFiles.read(i, images), IdxFiles.read(l, labels), new File(images).getName(), classes);

@@ -8,7 +8,7 @@ import com.typesafe.config.Config;
  */
 public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings model, DataSettings data,
     TrainingSettings training, MonitoringSettings monitoring, RunSettings run, ComparisonSettings comparison,
-    Config resolved) {
+    TechniqueSettings techniques, Config resolved) {
 
   public static FineTuneSettings fromConfig(Config resolved) {
     ConfigProblems p = new ConfigProblems(resolved);
@@ -18,7 +18,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
         ModelSettings.fromConfig(resolved, p), DataSettings.fromConfig(resolved, p),
         TrainingSettings.fromConfig(resolved, p), MonitoringSettings.fromConfig(resolved, p),
         RunSettings.fromConfig(resolved, p),
-        ComparisonSettings.fromConfig(resolved, p), resolved);
+        ComparisonSettings.fromConfig(resolved, p), TechniqueSettings.fromConfig(resolved, p), resolved);
     p.throwIfAny();
     return s;
   }
@@ -39,7 +39,7 @@ public record FineTuneSettings(long seed, SparkSettings spark, ModelSettings mod
             run.linearBaseline(), run.linearBaselineIterations(), run.linearBaselineRegularization(),
             run.checkpointEvery(), run.checkpointKeep(),
             run.checkpointUri(), outputUri),
-        comparison,
+        comparison, techniques,
         resolved.withValue(ConfigLoader.ROOT + ".output.uri",
             com.typesafe.config.ConfigValueFactory.fromAnyRef(outputUri, "--output")));
   }

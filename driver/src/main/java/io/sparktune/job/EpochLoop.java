@@ -8,6 +8,7 @@ import io.sparktune.eval.DistributedEvaluator;
 import io.sparktune.eval.MetricsReport;
 import io.sparktune.model.Network;
 import io.sparktune.spark.SparkContexts;
+import io.sparktune.technique.TechniquePlan;
 import io.sparktune.train.GradientFlow;
 import io.sparktune.train.LearningCheck;
 import io.sparktune.train.TrainingMonitor;
@@ -40,6 +41,7 @@ final class EpochLoop {
   private final String strategyName;
   private final MetricsLog metricsLog;
   private final String phase;
+  private final TechniquePlan plan;
 
   final List<Map<String, Object>> history = new ArrayList<>();
   double best = Double.NEGATIVE_INFINITY;
@@ -54,10 +56,11 @@ final class EpochLoop {
    * @param strategyName the training strategy to use (normally training.strategy)
    * @param metricsLog where progress and epoch records go
    * @param phase names this loop's records in the log ("fine-tune", "head-only")
+   * @param plan the fine-tuning techniques and per-layer learning rates of this loop
    */
   EpochLoop(FineTuneSettings s, JavaSparkContext sc, PreparedData data, CheckpointStore checkpoints,
       BiFunction<Integer, EpochLoop, Map<String, Object>> checkpointState, boolean earlyStopping, String strategyName,
-      MetricsLog metricsLog, String phase) {
+      MetricsLog metricsLog, String phase, TechniquePlan plan) {
     this.s = s;
     this.sc = sc;
     this.data = data;
@@ -69,6 +72,7 @@ final class EpochLoop {
     this.strategyName = strategyName;
     this.metricsLog = metricsLog;
     this.phase = phase;
+    this.plan = plan;
   }
 
   Map<String, Object> evaluate(Network net) {
@@ -110,6 +114,7 @@ final class EpochLoop {
         s.training().maxLossRatio());
     Network net = start;
     Network bestNet = null;
+    Map<String, Double> layerRates = plan.setsRates() ? setRates(net, firstEpoch, epochs) : Map.of();
     long trainStart = System.nanoTime();
     try (TrainingMonitor monitor = new TrainingMonitor(sc, s.training().progressInterval(), s.training().stallTimeout(),
              s.monitoring(), r -> {
@@ -117,16 +122,15 @@ final class EpochLoop {
                metricsLog.append("progress", r);
              });
          TrainingStrategy strategy = TrainingStrategies.create(sc, net, s.training(), strategyName, workers, s.seed())) {
-      strategy.setListeners(List.of(monitor.executorListener(strategy.keepsWorkersAcrossTasks())));
+      List<org.deeplearning4j.optimize.api.TrainingListener> listeners = new ArrayList<>(plan.workerListeners());
+      listeners.add(monitor.executorListener(strategy.keepsWorkersAcrossTasks()));
+      strategy.setListeners(listeners);
       log.info("Training: {} epochs, strategy {}, {} workers, batch size {} per worker, {} of {} parameters trainable",
           epochs, strategy.name(), workers, batch, net.trainableParams(), net.numParams());
       for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
         long t0 = System.nanoTime();
-        if (!s.training().lrSchedule().isConstant()) {
-          double lr = s.training().lrSchedule().at(epoch, epochs, s.training().learningRate());
-          strategy.network().setLearningRate(lr);
-          log.info("Epoch {}: learning rate {} ({} schedule)", epoch, String.format("%.3g", lr),
-              s.training().lrSchedule().type());
+        if (epoch > firstEpoch && plan.variesByEpoch()) {
+          layerRates = setRates(strategy.network(), epoch, epochs);
         }
         monitor.startEpoch(epoch, epochs, data.trainCount(), batch);
         try {
@@ -146,6 +150,9 @@ final class EpochLoop {
         }
         Map<String, Object> h = record(epoch, epochs, trainLoss, evaluate(net), secs);
         h.put("learning-rate", net.learningRate());
+        if (!layerRates.isEmpty()) {
+          h.put("layer-learning-rates", layerRates);
+        }
         h.put("time-seconds", monitor.epochTimes(secs, workers));
         List<Map<String, Object>> flow = GradientFlow.summarise(monitor.epochLayerStats(), net.trainableLayerNames(),
             s.monitoring());
@@ -188,6 +195,17 @@ final class EpochLoop {
       return bestNet;
     }
     return net;
+  }
+
+  /** Sets the plan's per-layer learning rates of {@code epoch} on the network (before the epoch trains). */
+  private Map<String, Double> setRates(Network net, int epoch, int epochs) {
+    Map<String, Double> rates = plan.applyRates(net, epoch, epochs);
+    StringBuilder sb = new StringBuilder();
+    rates.forEach((layer, lr) -> sb.append(sb.length() == 0 ? "" : ", ").append(layer).append(' ')
+        .append(lr == 0 ? "paused" : String.format("%.3g", lr)));
+    log.info("Epoch {}: learning rates {} ({} schedule{})", epoch, sb, s.training().lrSchedule().type(),
+        plan.names().isEmpty() ? "" : "; " + String.join(", ", plan.names()));
+    return rates;
   }
 
   private Map<String, Object> record(int epoch, int epochs, double trainLoss, Map<String, Object> val, double secs) {

@@ -16,6 +16,7 @@ import io.sparktune.report.Dashboard;
 import io.sparktune.train.FrozenFeatureCache;
 import io.sparktune.report.HtmlReport;
 import io.sparktune.spark.SparkContexts;
+import io.sparktune.technique.TechniquePlan;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,14 +114,22 @@ public final class FineTuneJob {
     FrozenFeatureCache.Cached cache = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted)
         ? FrozenFeatureCache.build(sc, adapted, data, s.run().evalBatchSize(), s.model().featureCacheUri()) : null;
     PreparedData trainData = cache != null ? cache.data() : data;
+    Network from = cache != null ? cache.head() : adapted;
+    TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), adapted, newLayers(base, adapted));
+    if (restored.isEmpty()) {
+      plan.prepare(from);
+    }
+    plan = plan.bind(sc, from);
+    if (!plan.names().isEmpty()) {
+      log.info("Fine-tuning techniques: {}", String.join(", ", plan.names()));
+      metrics.put("techniques", plan.names());
+    }
     EpochLoop loop = new EpochLoop(s, sc, trainData, checkpoints,
         (epoch, l) -> checkpointState(epoch, metrics, l, trainData), true, s.training().strategy(), metricsLog,
-        "fine-tune");
+        "fine-tune", plan);
     // evaluates full networks on the raw data (the loop itself sees cached features when caching)
-    EpochLoop raw = cache == null ? loop
-        : new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, s.training().strategy(), metricsLog, "raw");
+    EpochLoop raw = cache == null ? loop : evaluationOnly(sc, data, s.training().strategy(), metricsLog);
     int firstEpoch = 1;
-    Network from = cache != null ? cache.head() : adapted;
     if (cache != null) {
       metrics.put("feature-cache", Map.of("frozen-layers", cache.frozenLayers(), "feature-layout",
           cache.featureLayout().toString(), "seconds", cache.seconds(), "head-parameters", cache.head().numParams()));
@@ -222,18 +231,30 @@ public final class FineTuneJob {
     FrozenFeatureCache.Cached cache = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted)
         ? FrozenFeatureCache.build(sc, adapted, data, s.run().evalBatchSize(), "") : null;
     EpochLoop loop = new EpochLoop(s, sc, cache != null ? cache.data() : data, null, (epoch, l) -> Map.of(), false,
-        "parameter-averaging", metricsLog, "head-only");
+        "parameter-averaging", metricsLog, "head-only", TechniquePlan.scheduleOnly(s.training()));
     Network trained = loop.run(cache != null ? cache.head() : adapted, 1);
     Network full = cache != null ? FrozenFeatureCache.merge(adapted, trained, cache.frozenLayers()) : trained;
     Map<String, Object> m = cache == null ? loop.evaluate(full)
-        : new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, "parameter-averaging", metricsLog, "raw")
-            .evaluate(full);
+        : evaluationOnly(sc, data, "parameter-averaging", metricsLog).evaluate(full);
     if (cache != null) {
       cache.release();
     }
     m.put("history", loop.history);
     log.info("Head-only baseline: validation {} {}", EpochLoop.primaryName(m), fmt(acc(m)));
     return m;
+  }
+
+  /** A loop used only to evaluate full networks on the raw data. */
+  private EpochLoop evaluationOnly(JavaSparkContext sc, PreparedData data, String strategy, MetricsLog metricsLog) {
+    return new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, strategy, metricsLog, "raw",
+        TechniquePlan.scheduleOnly(s.training()));
+  }
+
+  /** Layers of the adapted network that the pre-trained one does not have (the new head). */
+  static java.util.Set<String> newLayers(Network base, Network adapted) {
+    java.util.Set<String> added = new java.util.LinkedHashSet<>(adapted.layerNames());
+    added.removeAll(base.layerNames());
+    return added;
   }
 
   private AdaptSpec spec(PreparedData data, String freezeUpTo) {

@@ -106,4 +106,31 @@ class ConfigValidationTest {
     String msg = error(QUICKSTART, "data.task=regression");
     assertTrue(msg.contains("sparktune.data.task") && msg.contains("data.format = csv"), msg);
   }
+
+  @Test
+  void progressiveUnfreezingIsRefusedWithGradientSharing() {
+    String msg = error(QUICKSTART, "techniques.progressive-unfreezing.enabled=true", "training.strategy=gradient-sharing");
+    assertTrue(msg.contains("sparktune.techniques.progressive-unfreezing.enabled") && msg.contains("parameter-averaging"),
+        msg);
+  }
+
+  @Test
+  void layerMultipliersMustBeNumbersInRange() {
+    String msg = error(QUICKSTART, "techniques.layer-learning-rates.multipliers.dense_1=-1",
+        "techniques.layer-learning-rates.multipliers.dense_2=fast");
+    assertTrue(msg.contains("multipliers.\"dense_1\" = -1") && msg.contains("[0, 100]") && msg.contains("dense_2"), msg);
+  }
+
+  @Test
+  void unknownRegularizationNamesTheAllowedOnes() {
+    String msg = error(QUICKSTART, "techniques.regularization.type=l1");
+    assertTrue(msg.contains("sparktune.techniques.regularization.type") && msg.contains("l2-sp"), msg);
+  }
+
+  @Test
+  void layerMultipliersAreReadByName() {
+    FineTuneSettings s = settings(QUICKSTART, "techniques.layer-learning-rates.multipliers.dense_1=0.1");
+    assertEquals(java.util.Map.of("dense_1", 0.1), s.techniques().lrMultipliers());
+    assertTrue(settings(QUICKSTART).techniques().none());
+  }
 }

@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * A DL4J network of either kind (MultiLayerNetwork or ComputationGraph) behind the handful of
@@ -120,17 +121,93 @@ public final class Network {
         imageFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
   }
 
-  /** Trainable parameter count: parameters of layers that are not frozen. */
+  /** Trainable parameter count: parameters of the layers that train (see {@link #trains}). */
   public long trainableParams() {
     long n = 0;
     for (Layer l : layers()) {
-      if (!(l instanceof org.deeplearning4j.nn.layers.FrozenLayer)
-          && !(l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)
-          && l.conf().getLayer() instanceof BaseLayer) {
+      if (trains(l)) {
         n += l.numParams();
       }
     }
     return n;
+  }
+
+  /** True for a DL4J frozen-layer wrapper (TransferLearning's feature extractor). */
+  static boolean isFrozenWrapper(Layer l) {
+    return l instanceof org.deeplearning4j.nn.layers.FrozenLayer
+        || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
+  }
+
+  /**
+   * True when the layer has parameters that its updater changes: not wrapped as frozen, and not paused
+   * by a learning rate of 0 (progressive unfreezing pauses layers that way, see the technique package).
+   */
+  public boolean trains(Layer l) {
+    if (!tunable(l)) {
+      return false;
+    }
+    IUpdater u = ((BaseLayer) l.conf().getLayer()).getIUpdater();
+    return u == null || !u.hasLearningRate() || u.getLearningRate(iterationCount(), epochCount()) != 0;
+  }
+
+  /**
+   * The layers whose parameters an updater with a learning rate can change (frozen wrappers and
+   * parameterless layers excluded), by index into {@link #layers()}, in network order. Paused layers
+   * (rate 0) are included: these are the layers per-layer learning rates apply to.
+   */
+  public List<Integer> tunableLayerIndices() {
+    List<Integer> idx = new ArrayList<>();
+    Layer[] ls = layers();
+    for (int i = 0; i < ls.length; i++) {
+      if (tunable(ls[i]) && ((BaseLayer) ls[i].conf().getLayer()).getIUpdater() != null
+          && ((BaseLayer) ls[i].conf().getLayer()).getIUpdater().hasLearningRate()) {
+        idx.add(i);
+      }
+    }
+    return idx;
+  }
+
+  /** True when the layer has parameters and is not wrapped as frozen, whatever its learning rate. */
+  public boolean tunable(Layer l) {
+    return !isFrozenWrapper(l) && l.conf().getLayer() instanceof BaseLayer && l.numParams() > 0;
+  }
+
+  /** The learning rate layer {@code index}'s updater applies now; NaN when it has none. */
+  public double layerLearningRate(int index) {
+    if (!(layers()[index].conf().getLayer() instanceof BaseLayer b) || b.getIUpdater() == null
+        || !b.getIUpdater().hasLearningRate()) {
+      return Double.NaN;
+    }
+    return b.getIUpdater().getLearningRate(iterationCount(), epochCount());
+  }
+
+  /**
+   * Sets per-layer learning rates (layer index to rate) and rebuilds the updater so its state stays
+   * with the parameters it belongs to (layers of different rates fall into different updater blocks,
+   * which DL4J rearranges). Each layer gets its own updater configuration first: layers built by one
+   * fine-tune configuration may share one, and a change to it would reach them all.
+   */
+  public void setLayerLearningRates(java.util.Map<Integer, Double> rates) {
+    Layer[] ls = layers();
+    for (Integer i : rates.keySet()) {
+      BaseLayer b = (BaseLayer) ls[i].conf().getLayer();
+      b.setIUpdater(b.getIUpdater().clone());
+    }
+    for (java.util.Map.Entry<Integer, Double> e : rates.entrySet()) {
+      if (isGraph()) {
+        graph().setLearningRate(ls[e.getKey()].conf().getLayer().getLayerName(), e.getValue());
+      } else {
+        multiLayer().setLearningRate(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private int iterationCount() {
+    return isGraph() ? graph().getIterationCount() : multiLayer().getIterationCount();
+  }
+
+  private int epochCount() {
+    return isGraph() ? graph().getEpochCount() : multiLayer().getEpochCount();
   }
 
   /**
@@ -143,8 +220,7 @@ public final class Network {
     }
     Layer[] ls = layers();
     int n = 0;
-    while (n < ls.length && (ls[n] instanceof org.deeplearning4j.nn.layers.FrozenLayer
-        || ls[n] instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)) {
+    while (n < ls.length && isFrozenWrapper(ls[n])) {
       n++;
     }
     return n;
@@ -156,9 +232,7 @@ public final class Network {
     Layer[] ls = layers();
     for (int i = 0; i < ls.length; i++) {
       Layer l = ls[i];
-      if (!(l instanceof org.deeplearning4j.nn.layers.FrozenLayer)
-          && !(l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)
-          && l.conf().getLayer() instanceof BaseLayer && l.numParams() > 0) {
+      if (trains(l)) {
         String prefix = isGraph() ? l.conf().getLayer().getLayerName() : Integer.toString(i);
         names.add(io.sparktune.train.ProgressListener.layerName(model(), prefix));
       }
@@ -167,17 +241,15 @@ public final class Network {
   }
 
   /**
-   * The learning rate the updater of the first trainable layer applies at the network's current
-   * iteration and epoch (schedules included); NaN when no layer trains.
+   * The learning rate the updater of the top training layer (normally the head) applies at the
+   * network's current iteration and epoch (schedules included); NaN when no layer trains. With
+   * layer-wise rates the layers below may learn slower.
    */
   public double learningRate() {
-    for (Layer l : layers()) {
-      if (!(l instanceof org.deeplearning4j.nn.layers.FrozenLayer)
-          && !(l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)
-          && l.conf().getLayer() instanceof BaseLayer b && b.getIUpdater() != null && l.numParams() > 0) {
-        int iteration = isGraph() ? graph().getIterationCount() : multiLayer().getIterationCount();
-        int epoch = isGraph() ? graph().getEpochCount() : multiLayer().getEpochCount();
-        return b.getIUpdater().getLearningRate(iteration, epoch);
+    Layer[] ls = layers();
+    for (int i = ls.length - 1; i >= 0; i--) {
+      if (trains(ls[i]) && !Double.isNaN(layerLearningRate(i))) {
+        return layerLearningRate(i);
       }
     }
     return Double.NaN;

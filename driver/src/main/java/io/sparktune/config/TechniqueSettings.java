@@ -1,0 +1,69 @@
+package io.sparktune.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code sparktune.techniques}: fine-tuning techniques beyond freezing and a new head.
+ *
+ * @param lrDecay discriminative fine-tuning: each tunable layer learns at the rate of the one above it
+ *     divided by this (1 = all layers at training.learning-rate)
+ * @param lrMultipliers explicit rate multipliers by layer name or index, applied on top of the decay
+ * @param progressiveUnfreezing whether layers start paused and are unfrozen group by group from the top
+ * @param unfreezeGroupSize tunable layers per unfrozen group
+ * @param epochsPerGroup epochs between two unfreezings
+ * @param regularization none, l2, weight-decay or l2-sp
+ * @param coefficient the regularisation coefficient (l2-sp: alpha, toward the pre-trained weights)
+ * @param newLayerCoefficient l2-sp only: beta, plain L2 on new layers
+ */
+public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultipliers, boolean progressiveUnfreezing,
+    int unfreezeGroupSize, int epochsPerGroup, String regularization, double coefficient,
+    double newLayerCoefficient) {
+
+  public static final List<String> REGULARIZATIONS = List.of("none", "l2", "weight-decay", "l2-sp");
+  static final String MULTIPLIERS = ConfigLoader.ROOT + ".techniques.layer-learning-rates.multipliers";
+
+  static TechniqueSettings fromConfig(Config c, ConfigProblems p) {
+    String b = ConfigLoader.ROOT + ".techniques.";
+    boolean progressive = p.bool(b + "progressive-unfreezing.enabled");
+    if (progressive && p.string(ConfigLoader.ROOT + ".training.strategy").equals("gradient-sharing")) {
+      p.add(b + "progressive-unfreezing.enabled", "is true, which gradient-sharing cannot apply (DL4J keeps each "
+          + "worker's model across epochs, so a layer unfrozen later would never reach it); use parameter-averaging "
+          + "or single-node.");
+    }
+    return new TechniqueSettings(p.doubleIn(b + "layer-learning-rates.decay", 1, 100, false), multipliers(c, p),
+        progressive, p.intIn(b + "progressive-unfreezing.group-size", 1, 10_000),
+        p.intIn(b + "progressive-unfreezing.epochs-per-group", 1, 10_000),
+        p.oneOf(b + "regularization.type", REGULARIZATIONS), p.doubleIn(b + "regularization.coefficient", 0, 10, false),
+        p.doubleIn(b + "regularization.new-layer-coefficient", 0, 10, false));
+  }
+
+  private static Map<String, Double> multipliers(Config c, ConfigProblems p) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    if (!c.hasPath(MULTIPLIERS)) {
+      return m;
+    }
+    for (Map.Entry<String, ConfigValue> e : c.getConfig(MULTIPLIERS).root().entrySet()) {
+      String key = MULTIPLIERS + ".\"" + e.getKey() + "\"";
+      try {
+        double v = c.getConfig(MULTIPLIERS).getDouble("\"" + e.getKey() + "\"");
+        if (!(v >= 0 && v <= 100)) {
+          p.add(key, "must be a number in [0, 100] (0 pauses the layer).");
+        }
+        m.put(e.getKey(), v);
+      } catch (ConfigException ex) {
+        p.add(key, "must be a number in [0, 100] (a learning-rate multiplier for that layer).");
+      }
+    }
+    return m;
+  }
+
+  /** True when no technique of this section is switched on. */
+  public boolean none() {
+    return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none");
+  }
+}

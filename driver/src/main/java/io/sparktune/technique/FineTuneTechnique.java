@@ -1,0 +1,51 @@
+package io.sparktune.technique;
+
+import io.sparktune.model.Network;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * One fine-tuning technique, applied to the adapted network through the single training path.
+ *
+ * <p>A technique acts at up to three points, each a no-op by default: it changes the network once
+ * before training ({@link #prepare}), it scales each layer's learning rate per epoch
+ * ({@link #rateFactor}, which the driver sets on the network before each epoch, so the rates reach the
+ * workers with the network), and it runs listeners inside the training loop on every worker
+ * ({@link #workerListeners}). Implementations: {@link DiscriminativeLearningRates},
+ * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}.
+ */
+public interface FineTuneTechnique {
+
+  /** A layer whose learning rate techniques may set; depth 0 is the top one (normally the head). */
+  record TunableLayer(int index, String name, int depth) {}
+
+  /** The technique's name in logs and results. */
+  String name();
+
+  /**
+   * Changes the network before its first epoch. Not called on a network resumed from a checkpoint,
+   * whose saved configuration already carries the change.
+   */
+  default void prepare(Network net) {}
+
+  /** Factor on the learning rate of {@code layer} in {@code epoch} (1-based): 1 leaves it, 0 pauses it. */
+  default double rateFactor(TunableLayer layer, int epoch, int epochs) {
+    return 1;
+  }
+
+  /** True when {@link #rateFactor} changes from one epoch to the next. */
+  default boolean variesByEpoch() {
+    return false;
+  }
+
+  /**
+   * Listeners to run inside training on every worker.
+   *
+   * @param start the network as training first starts, before any update (its parameters are the
+   *     pre-trained ones; the same on a resumed run)
+   */
+  default List<TrainingListener> workerListeners(JavaSparkContext sc, Network start) {
+    return List.of();
+  }
+}

@@ -1,0 +1,135 @@
+package io.sparktune.technique;
+
+import io.sparktune.BadInputException;
+import io.sparktune.config.TechniqueSettings;
+import io.sparktune.config.TrainingSettings;
+import io.sparktune.model.Network;
+import io.sparktune.technique.FineTuneTechnique.TunableLayer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * The techniques of one training run and the per-layer learning rates they lead to: each tunable
+ * layer's rate in an epoch is training.learning-rate × the schedule's factor for the epoch × every
+ * technique's factor for the layer. The epoch loop sets these on the network before each epoch.
+ */
+public final class TechniquePlan {
+  private final List<FineTuneTechnique> techniques;
+  private final TrainingSettings training;
+  private final List<TrainingListener> workerListeners;
+
+  private TechniquePlan(List<FineTuneTechnique> techniques, TrainingSettings training,
+      List<TrainingListener> workerListeners) {
+    this.techniques = List.copyOf(techniques);
+    this.training = training;
+    this.workerListeners = List.copyOf(workerListeners);
+  }
+
+  /** Only the learning-rate schedule (baselines, which measure the plain path). */
+  public static TechniquePlan scheduleOnly(TrainingSettings training) {
+    return new TechniquePlan(List.of(), training, List.of());
+  }
+
+  /**
+   * The configured techniques for {@code adapted}; layer multipliers given by index are resolved to
+   * names, and unknown layers are refused.
+   *
+   * @param newLayers names of layers the adaptation added (not pre-trained)
+   */
+  public static TechniquePlan of(TechniqueSettings t, TrainingSettings training, Network adapted, Set<String> newLayers) {
+    List<FineTuneTechnique> list = new ArrayList<>();
+    if (t.lrDecay() != 1 || !t.lrMultipliers().isEmpty()) {
+      list.add(new DiscriminativeLearningRates(t.lrDecay(), resolve(t.lrMultipliers(), adapted)));
+    }
+    if (t.progressiveUnfreezing()) {
+      list.add(new ProgressiveUnfreezing(t.unfreezeGroupSize(), t.epochsPerGroup()));
+    }
+    switch (t.regularization()) {
+      case "l2", "weight-decay" -> list.add(new WeightRegularization(t.regularization(), t.coefficient()));
+      case "l2-sp" -> list.add(new L2Sp(t.coefficient(), t.newLayerCoefficient(), newLayers));
+      default -> { }
+    }
+    return new TechniquePlan(list, training, List.of());
+  }
+
+  private static Map<String, Double> resolve(Map<String, Double> multipliers, Network net) {
+    List<String> names = net.layerNames();
+    List<String> tunable = net.tunableLayerIndices().stream().map(names::get).toList();
+    Map<String, Double> byName = new LinkedHashMap<>();
+    multipliers.forEach((key, m) -> {
+      String name = key.matches("\\d+") && Integer.parseInt(key) < names.size() ? names.get(Integer.parseInt(key)) : key;
+      if (!tunable.contains(name)) {
+        throw new BadInputException("techniques.layer-learning-rates.multipliers names layer '" + key + "', which is "
+            + "not a tunable layer of the adapted network. Its tunable layers (with parameters, not frozen) are "
+            + tunable + " (all layers: " + names + ").");
+      }
+      byName.put(name, m);
+    });
+    return byName;
+  }
+
+  public List<String> names() {
+    return techniques.stream().map(FineTuneTechnique::name).toList();
+  }
+
+  /** True when per-layer rates must be set on the network before every epoch. */
+  public boolean variesByEpoch() {
+    return !training.lrSchedule().isConstant() || techniques.stream().anyMatch(FineTuneTechnique::variesByEpoch);
+  }
+
+  /** True when the rates differ from the updater's own constant rate on every layer. */
+  public boolean setsRates() {
+    return variesByEpoch() || techniques.stream().anyMatch(t -> t instanceof DiscriminativeLearningRates);
+  }
+
+  /** Changes a fresh (not resumed) network as each technique needs. */
+  public void prepare(Network net) {
+    techniques.forEach(t -> t.prepare(net));
+  }
+
+  /**
+   * This plan with its techniques' worker listeners made for training that starts from {@code start}
+   * (the pre-trained network in the layout that trains: the head alone when frozen features are
+   * cached), also when a run resumes from a later checkpoint.
+   */
+  public TechniquePlan bind(JavaSparkContext sc, Network start) {
+    List<TrainingListener> all = new ArrayList<>();
+    techniques.forEach(t -> all.addAll(t.workerListeners(sc, start)));
+    return new TechniquePlan(techniques, training, all);
+  }
+
+  /** Listeners that run inside training on every worker, before sparktune's monitoring listener. */
+  public List<TrainingListener> workerListeners() {
+    return workerListeners;
+  }
+
+  /**
+   * Sets every tunable layer's learning rate for {@code epoch} (1-based) of {@code epochs} on the network.
+   *
+   * @return layer name to rate, top layer last (network order)
+   */
+  public Map<String, Double> applyRates(Network net, int epoch, int epochs) {
+    double base = training.lrSchedule().at(epoch, epochs, training.learningRate());
+    List<Integer> tunable = net.tunableLayerIndices();
+    List<String> names = net.layerNames();
+    Map<Integer, Double> rates = new LinkedHashMap<>();
+    Map<String, Double> byName = new LinkedHashMap<>();
+    for (int k = 0; k < tunable.size(); k++) {
+      int index = tunable.get(k);
+      TunableLayer layer = new TunableLayer(index, names.get(index), tunable.size() - 1 - k);
+      double rate = base;
+      for (FineTuneTechnique t : techniques) {
+        rate *= t.rateFactor(layer, epoch, epochs);
+      }
+      rates.put(index, rate);
+      byName.put(layer.name(), rate);
+    }
+    net.setLayerLearningRates(rates);
+    return byName;
+  }
+}
