@@ -58,20 +58,9 @@ public final class FeatureCacheBenchmark {
         "training.strategy=single-node"));
     variants.put("sparktune-frozen-uncached", List.of("model.adapt.cache-frozen-features=false"));
     for (Map.Entry<String, List<String>> v : variants.entrySet()) {
-      String variant = v.getKey();
-      Path out = work.resolve(variant);
-      List<String> cmd = new ArrayList<>(BenchmarkRunner.javaCommand());
-      cmd.addAll(List.of(io.sparktune.cli.SparktuneCli.class.getName(), "finetune", "--config", config.getPath(),
-          "--output", out.toString()));
-      sets.forEach(x -> cmd.addAll(List.of("--set", x)));
-      v.getValue().forEach(x -> cmd.addAll(List.of("--set", x)));
-      log.info("Running {} ...", variant);
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve(variant + ".log").toFile())
-          .start();
-      if (p.waitFor() != 0) {
-        throw new IllegalStateException(variant + " failed; see " + work.resolve(variant + ".log"));
-      }
-      runs.add(sparktuneRun(variant, Json.readMap(Files.readString(out.resolve("metrics.json")))));
+      List<String> all = new ArrayList<>(sets);
+      all.addAll(v.getValue());
+      runs.add(sparktuneRun(v.getKey(), ChildRun.fineTune(v.getKey(), config, all, work)));
     }
     runs.add(helperRun(s));
     double uncached = epochSeconds(runs.get(2));

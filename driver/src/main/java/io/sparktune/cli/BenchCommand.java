@@ -30,17 +30,22 @@ final class BenchCommand implements Callable<Integer> {
   String name;
 
   @Option(names = "--experiment", defaultValue = "strategies",
-      description = "strategies (single-process DL4J vs each strategy) or frozen-feature-cache (cached vs uncached "
-          + "frozen trunk vs DL4J's TransferLearningHelper).")
+      description = "strategies (single-process DL4J vs each strategy), frozen-feature-cache (cached vs uncached "
+          + "frozen trunk vs DL4J's TransferLearningHelper) or techniques (each fine-tuning technique vs full fine-tuning).")
   String experiment;
+
+  @Option(names = "--seeds", split = ",", defaultValue = "42,7", paramLabel = "SEED,...",
+      description = "Seeds each variant runs with (techniques experiment; default 42,7).")
+  List<Long> seeds;
 
   @Override
   public Integer call() throws Exception {
     switch (experiment) {
       case "strategies" -> new BenchmarkRunner(config, overrides, target, results, name).run();
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
-      default -> throw new io.sparktune.BadInputException("--experiment must be strategies or frozen-feature-cache, not '"
-          + experiment + "'.");
+      case "techniques" -> new io.sparktune.bench.TechniquesBenchmark(config, overrides, results, name, seeds).run();
+      default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache or "
+          + "techniques, not '" + experiment + "'.");
     }
     return SparktuneCli.OK;
   }

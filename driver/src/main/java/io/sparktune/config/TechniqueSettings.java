@@ -19,10 +19,16 @@ import java.util.Map;
  * @param regularization none, l2, weight-decay or l2-sp
  * @param coefficient the regularisation coefficient (l2-sp: alpha, toward the pre-trained weights)
  * @param newLayerCoefficient l2-sp only: beta, plain L2 on new layers
+ * @param lora whether LoRA goes on the dense layers
+ * @param loraRank rank of the LoRA factors
+ * @param loraAlpha LoRA scale numerator (the branch is scaled by alpha / rank)
+ * @param loraDropout dropout on the LoRA branch input
+ * @param loraLayers dense layers to put LoRA on; empty = all pre-trained dense layers
  */
 public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultipliers, boolean progressiveUnfreezing,
     int unfreezeGroupSize, int epochsPerGroup, String regularization, double coefficient,
-    double newLayerCoefficient) {
+    double newLayerCoefficient, boolean lora, int loraRank, double loraAlpha, double loraDropout,
+    List<String> loraLayers) {
 
   public static final List<String> REGULARIZATIONS = List.of("none", "l2", "weight-decay", "l2-sp");
   static final String MULTIPLIERS = ConfigLoader.ROOT + ".techniques.layer-learning-rates.multipliers";
@@ -39,7 +45,9 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
         progressive, p.intIn(b + "progressive-unfreezing.group-size", 1, 10_000),
         p.intIn(b + "progressive-unfreezing.epochs-per-group", 1, 10_000),
         p.oneOf(b + "regularization.type", REGULARIZATIONS), p.doubleIn(b + "regularization.coefficient", 0, 10, false),
-        p.doubleIn(b + "regularization.new-layer-coefficient", 0, 10, false));
+        p.doubleIn(b + "regularization.new-layer-coefficient", 0, 10, false), p.bool(b + "lora.enabled"),
+        p.intIn(b + "lora.rank", 1, 4096), p.doubleIn(b + "lora.alpha", 0, 1e6, true),
+        p.doubleIn(b + "lora.dropout", 0, 0.95, false), p.stringList(b + "lora.layers"));
   }
 
   private static Map<String, Double> multipliers(Config c, ConfigProblems p) {
@@ -64,6 +72,6 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
 
   /** True when no technique of this section is switched on. */
   public boolean none() {
-    return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none");
+    return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none") && !lora;
   }
 }

@@ -133,6 +133,7 @@ final class EpochLoop {
           layerRates = setRates(strategy.network(), epoch, epochs);
         }
         monitor.startEpoch(epoch, epochs, data.trainCount(), batch);
+        Map<Integer, org.nd4j.linalg.api.ndarray.INDArray> paused = plan.pausedParameters(strategy.network());
         try {
           strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch));
         } catch (Exception e) {
@@ -145,6 +146,9 @@ final class EpochLoop {
         monitor.checkEpochLoss(trainLoss);
         examplesTrained += data.trainCount();
         net = strategy.network();
+        if (plan.restorePaused(net, paused) > 0) {
+          log.debug("Epoch {}: put paused layers' parameters back after averaging rounded them.", epoch);
+        }
         if (check != null) {
           check.verify(net, trainLoss, strategy.name(), epoch);
         }

@@ -12,6 +12,7 @@ import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
+import io.sparktune.model.lora.Lora;
 import io.sparktune.report.Dashboard;
 import io.sparktune.train.FrozenFeatureCache;
 import io.sparktune.report.HtmlReport;
@@ -79,7 +80,10 @@ public final class FineTuneJob {
 
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
     PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
-    Network adapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
+    Network plainAdapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
+    TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), plainAdapted, newLayers(base, plainAdapted),
+        s.seed());
+    Network adapted = plan.adapt(plainAdapted);
     checkInputFits(adapted, data);
     log.info("Model: {} parameters, {} trainable ({}), layers {}", adapted.numParams(), adapted.trainableParams(),
         s.model().uri(), adapted.layerNames());
@@ -90,7 +94,7 @@ public final class FineTuneJob {
     String title = "sparktune fine-tune: " + s.model().uri() + " on " + s.data().trainUri();
     try (Dashboard dashboard = s.monitoring().dashboard() ? Dashboard.start(sc, s.monitoring().dashboardHost(),
         s.monitoring().dashboardPort(), title, () -> liveData(title, metrics, metricsLog)) : null) {
-      return train(sc, out, start, restored, base, data, adapted, checkpoints, metrics, metricsLog, title);
+      return train(sc, out, start, restored, base, data, adapted, plan, checkpoints, metrics, metricsLog, title);
     }
   }
 
@@ -109,17 +113,13 @@ public final class FineTuneJob {
 
   @SuppressWarnings("unchecked")
   private Result train(JavaSparkContext sc, RunDirectory out, Instant start, Optional<CheckpointStore.Loaded> restored,
-      Network base, PreparedData data, Network adapted, CheckpointStore checkpoints, Map<String, Object> metrics,
-      MetricsLog metricsLog, String title) {
+      Network base, PreparedData data, Network adapted, TechniquePlan unbound, CheckpointStore checkpoints,
+      Map<String, Object> metrics, MetricsLog metricsLog, String title) {
     FrozenFeatureCache.Cached cache = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted)
         ? FrozenFeatureCache.build(sc, adapted, data, s.run().evalBatchSize(), s.model().featureCacheUri()) : null;
     PreparedData trainData = cache != null ? cache.data() : data;
     Network from = cache != null ? cache.head() : adapted;
-    TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), adapted, newLayers(base, adapted));
-    if (restored.isEmpty()) {
-      plan.prepare(from);
-    }
-    plan = plan.bind(sc, from);
+    TechniquePlan plan = unbound.bind(sc, from);
     if (!plan.names().isEmpty()) {
       log.info("Fine-tuning techniques: {}", String.join(", ", plan.names()));
       metrics.put("techniques", plan.names());
@@ -175,7 +175,12 @@ public final class FineTuneJob {
     }
 
     Network trained = loop.run(from, firstEpoch);
-    Network net = cache != null ? FrozenFeatureCache.merge(adapted, trained, cache.frozenLayers()) : trained;
+    Network full = cache != null ? FrozenFeatureCache.merge(adapted, trained, cache.frozenLayers()) : trained;
+    // what is saved and evaluated: LoRA updates folded into plain dense layers
+    Network net = Lora.hasLora(full) ? Lora.merge(full) : full;
+    if (net != full) {
+      out.writeModel(full, RunDirectory.LORA_MODEL, data.normalizer());
+    }
     metrics.put("final", raw.evaluate(net));
     metricsLog.append("evaluation", Map.of("name", "final", "metrics", metrics.get("final")));
     if (s.run().worstExamples() > 0 && !data.regression()) {
@@ -196,7 +201,7 @@ public final class FineTuneJob {
     metrics.put("validation-examples", data.validationCount());
     metrics.put("training-seconds", loop.trainingSeconds);
     metrics.put("examples-per-second", loop.trainingSeconds > 0 ? loop.examplesTrained / loop.trainingSeconds : null);
-    metrics.put("trainable-parameters", net.trainableParams());
+    metrics.put("trainable-parameters", full.trainableParams());
     metrics.put("parameters", net.numParams());
     metrics.put("peak-rss-bytes", PeakMemory.peakRssBytes());
 

@@ -22,6 +22,8 @@ public final class RunDirectory {
   public static final String COMPLETE = "_COMPLETE";
   public static final String MODEL = "model.zip";
   public static final String MODEL_INFO = "model-info.json";
+  /** The unmerged LoRA network (the merged one is model.zip), for training further. */
+  public static final String LORA_MODEL = "model-lora.zip";
 
   private final String uri;
 
@@ -62,11 +64,7 @@ public final class RunDirectory {
   }
 
   public void writeModel(Network net, DataNormalization normalizer, Map<String, Object> modelInfo) {
-    try (OutputStream out = HadoopFiles.create(file(MODEL))) {
-      net.save(out, false, normalizer);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    writeModel(net, MODEL, normalizer);
     if (normalizer != null) {
       try (OutputStream out = HadoopFiles.create(file("normalizer.bin"))) {
         NormalizerSerializer.getDefault().write(normalizer, out);
@@ -75,6 +73,15 @@ public final class RunDirectory {
       }
     }
     Json.writeFile(file(MODEL_INFO), modelInfo);
+  }
+
+  /** Writes a network (with the normaliser, without updater state) as {@code name}. */
+  public void writeModel(Network net, String name, DataNormalization normalizer) {
+    try (OutputStream out = HadoopFiles.create(file(name))) {
+      net.save(out, false, normalizer);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public void writeJson(String name, Object value) {

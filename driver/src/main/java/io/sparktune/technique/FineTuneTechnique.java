@@ -9,11 +9,11 @@ import org.deeplearning4j.optimize.api.TrainingListener;
  * One fine-tuning technique, applied to the adapted network through the single training path.
  *
  * <p>A technique acts at up to three points, each a no-op by default: it changes the network once
- * before training ({@link #prepare}), it scales each layer's learning rate per epoch
+ * before training ({@link #adapt}), it scales each layer's learning rate per epoch
  * ({@link #rateFactor}, which the driver sets on the network before each epoch, so the rates reach the
  * workers with the network), and it runs listeners inside the training loop on every worker
  * ({@link #workerListeners}). Implementations: {@link DiscriminativeLearningRates},
- * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}.
+ * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}, {@link LowRankAdaptation}.
  */
 public interface FineTuneTechnique {
 
@@ -24,10 +24,15 @@ public interface FineTuneTechnique {
   String name();
 
   /**
-   * Changes the network before its first epoch. Not called on a network resumed from a checkpoint,
-   * whose saved configuration already carries the change.
+   * Changes the adapted network before training (and before baselines are measured): its structure
+   * (LoRA layers) or its layer configurations (regularisation). Deterministic, so a resumed run rebuilds
+   * the same network; training then continues from the checkpoint, which carries the change.
+   *
+   * @return the network to train (the same one, or a new one)
    */
-  default void prepare(Network net) {}
+  default Network adapt(Network net) {
+    return net;
+  }
 
   /** Factor on the learning rate of {@code layer} in {@code epoch} (1-based): 1 leaves it, 0 pauses it. */
   default double rateFactor(TunableLayer layer, int epoch, int epochs) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The techniques of one training run and the per-layer learning rates they lead to: each tunable
@@ -40,8 +41,10 @@ public final class TechniquePlan {
    * names, and unknown layers are refused.
    *
    * @param newLayers names of layers the adaptation added (not pre-trained)
+   * @param seed seeds what techniques initialise (LoRA's A)
    */
-  public static TechniquePlan of(TechniqueSettings t, TrainingSettings training, Network adapted, Set<String> newLayers) {
+  public static TechniquePlan of(TechniqueSettings t, TrainingSettings training, Network adapted, Set<String> newLayers,
+      long seed) {
     List<FineTuneTechnique> list = new ArrayList<>();
     if (t.lrDecay() != 1 || !t.lrMultipliers().isEmpty()) {
       list.add(new DiscriminativeLearningRates(t.lrDecay(), resolve(t.lrMultipliers(), adapted)));
@@ -53,6 +56,10 @@ public final class TechniquePlan {
       case "l2", "weight-decay" -> list.add(new WeightRegularization(t.regularization(), t.coefficient()));
       case "l2-sp" -> list.add(new L2Sp(t.coefficient(), t.newLayerCoefficient(), newLayers));
       default -> { }
+    }
+    if (t.lora()) {
+      list.add(0, new LowRankAdaptation(new io.sparktune.model.lora.Lora.Spec(t.loraRank(), t.loraAlpha(),
+          t.loraDropout(), t.loraLayers(), newLayers, seed), newLayers));
     }
     return new TechniquePlan(list, training, List.of());
   }
@@ -84,12 +91,17 @@ public final class TechniquePlan {
 
   /** True when the rates differ from the updater's own constant rate on every layer. */
   public boolean setsRates() {
-    return variesByEpoch() || techniques.stream().anyMatch(t -> t instanceof DiscriminativeLearningRates);
+    return variesByEpoch() || techniques.stream().anyMatch(t -> t instanceof DiscriminativeLearningRates
+        || t instanceof LowRankAdaptation);
   }
 
-  /** Changes a fresh (not resumed) network as each technique needs. */
-  public void prepare(Network net) {
-    techniques.forEach(t -> t.prepare(net));
+  /** The adapted network changed by each technique in turn (see {@link FineTuneTechnique#adapt}). */
+  public Network adapt(Network net) {
+    Network out = net;
+    for (FineTuneTechnique t : techniques) {
+      out = t.adapt(out);
+    }
+    return out;
   }
 
   /**
@@ -106,6 +118,39 @@ public final class TechniquePlan {
   /** Listeners that run inside training on every worker, before sparktune's monitoring listener. */
   public List<TrainingListener> workerListeners() {
     return workerListeners;
+  }
+
+  /**
+   * Copies of the parameters of the layers paused (rate 0) in the network now, by layer index, for
+   * {@link #restorePaused} after the epoch.
+   */
+  public Map<Integer, INDArray> pausedParameters(Network net) {
+    Map<Integer, INDArray> paused = new LinkedHashMap<>();
+    for (int i : net.tunableLayerIndices()) {
+      if (net.layerLearningRate(i) == 0) {
+        paused.put(i, net.layers()[i].params().dup());
+      }
+    }
+    return paused;
+  }
+
+  /**
+   * Puts the paused layers' parameters back exactly. Their workers never changed them, but parameter
+   * averaging divides a sum of N identical copies by N, which can round by one unit in the last place
+   * when N is not a power of two; a paused layer must keep its pre-trained values bit for bit.
+   *
+   * @return the number of paused layers that averaging had changed
+   */
+  public int restorePaused(Network net, Map<Integer, INDArray> paused) {
+    int changed = 0;
+    for (Map.Entry<Integer, INDArray> e : paused.entrySet()) {
+      INDArray now = net.layers()[e.getKey()].params();
+      if (!now.equals(e.getValue())) {
+        now.assign(e.getValue());
+        changed++;
+      }
+    }
+    return changed;
   }
 
   /**

@@ -34,12 +34,13 @@ public final class WeightRegularization implements FineTuneTechnique {
   }
 
   @Override
-  public void prepare(Network net) {
+  public Network adapt(Network net) {
     Regularization r = type.equals("l2") ? new L2Regularization(coefficient) : new WeightDecay(coefficient, true);
     for (Layer l : net.layers()) {
       if (net.tunable(l)) {
         ((BaseLayer) l.conf().getLayer()).setRegularization(List.of(r.clone()));
       }
     }
+    return net;
   }
 }

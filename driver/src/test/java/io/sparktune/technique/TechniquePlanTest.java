@@ -57,7 +57,7 @@ class TechniquePlanTest {
   }
 
   static TechniquePlan plan(FineTuneSettings s, Network net) {
-    return TechniquePlan.of(s.techniques(), s.training(), net, NEW);
+    return TechniquePlan.of(s.techniques(), s.training(), net, NEW, s.seed());
   }
 
   @Test

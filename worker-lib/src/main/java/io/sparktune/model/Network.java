@@ -121,15 +121,25 @@ public final class Network {
         imageFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
   }
 
-  /** Trainable parameter count: parameters of the layers that train (see {@link #trains}). */
+  /** Trainable parameter count: parameters of the layers that train (see {@link #trains}) that an updater changes. */
   public long trainableParams() {
     long n = 0;
     for (Layer l : layers()) {
       if (trains(l)) {
-        n += l.numParams();
+        for (var p : l.paramTable().entrySet()) {
+          n += trainsParam(l, p.getKey()) ? p.getValue().length() : 0;
+        }
       }
     }
     return n;
+  }
+
+  /**
+   * False for a parameter its layer keeps fixed with DL4J's no-op updater (e.g. the frozen pre-trained
+   * weights of a LoRA layer).
+   */
+  public static boolean trainsParam(Layer l, String param) {
+    return !(((BaseLayer) l.conf().getLayer()).getUpdaterByParam(param) instanceof org.nd4j.linalg.learning.config.NoOp);
   }
 
   /** True for a DL4J frozen-layer wrapper (TransferLearning's feature extractor). */

@@ -68,7 +68,7 @@ public final class L2SpPenalty extends BaseTrainingListener implements Serializa
         continue;
       }
       for (var e : l.paramTable().entrySet()) {
-        if (!l.updaterDivideByMinibatch(e.getKey())) {
+        if (!l.updaterDivideByMinibatch(e.getKey()) || !Network.trainsParam(l, e.getKey())) {
           continue;
         }
         INDArray view = e.getValue();

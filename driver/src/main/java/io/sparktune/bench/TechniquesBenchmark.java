@@ -1,0 +1,148 @@
+package io.sparktune.bench;
+
+import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.io.Json;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fine-tuning techniques experiment: the same fine-tune (normally the quickstart) once per technique
+ * and seed, each in its own JVM, against plain full fine-tuning. Reports the final and best validation
+ * accuracy per seed and their mean, training time, trainable parameters and peak memory. The
+ * differences are small next to the sampling error of a 2,000-example validation set (about 1 pp for
+ * one run), which is why every variant runs with several seeds (split, head init and shuffling differ).
+ */
+public final class TechniquesBenchmark {
+  /** Variant name to its settings; the first is the reference. */
+  static final Map<String, List<String>> VARIANTS = new LinkedHashMap<>();
+
+  static {
+    VARIANTS.put("full fine-tune", List.of());
+    VARIANTS.put("cosine schedule", List.of("training.lr-schedule.type=cosine"));
+    VARIANTS.put("discriminative rates (decay 2.6)", List.of("techniques.layer-learning-rates.decay=2.6"));
+    VARIANTS.put("progressive unfreezing", List.of("techniques.progressive-unfreezing.enabled=true"));
+    VARIANTS.put("ULMFiT (unfreezing + decay 2.6 + one-cycle)", List.of("techniques.progressive-unfreezing.enabled=true",
+        "techniques.layer-learning-rates.decay=2.6", "training.lr-schedule.type=one-cycle"));
+    VARIANTS.put("l2 1e-4", List.of("techniques.regularization.type=l2", "techniques.regularization.coefficient=1e-4"));
+    VARIANTS.put("weight decay 0.01 (decoupled)", List.of("techniques.regularization.type=weight-decay",
+        "techniques.regularization.coefficient=0.01"));
+    VARIANTS.put("L2-SP (alpha 0.1, beta 0.01)", List.of("techniques.regularization.type=l2-sp",
+        "techniques.regularization.coefficient=0.1", "techniques.regularization.new-layer-coefficient=0.01"));
+  }
+
+  /** Settings that keep each run to the fine-tune itself. */
+  static final List<String> LEAN = List.of("evaluation.head-only-baseline=false", "evaluation.linear-baseline.enabled=false",
+      "evaluation.worst-examples=0", "evaluation.feature-importance.enabled=false", "monitoring.dashboard.enabled=false");
+
+  private final File config;
+  private final List<String> sets;
+  private final Path results;
+  private final String name;
+  private final List<Long> seeds;
+
+  public TechniquesBenchmark(File config, List<String> sets, Path results, String name, List<Long> seeds) {
+    this.config = config;
+    this.sets = sets;
+    this.results = results;
+    this.name = name;
+    this.seeds = seeds;
+  }
+
+  public Map<String, Object> run() throws Exception {
+    FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(config, sets));
+    Path work = Files.createTempDirectory("sparktune-techniques-bench-");
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (Map.Entry<String, List<String>> v : VARIANTS.entrySet()) {
+      List<Map<String, Object>> perSeed = new ArrayList<>();
+      for (long seed : seeds) {
+        List<String> all = new ArrayList<>(LEAN);
+        all.addAll(sets);
+        all.addAll(v.getValue());
+        all.add("seed=" + seed);
+        String dirName = v.getKey().replaceAll("[^A-Za-z0-9]+", "-") + "-seed-" + seed;
+        perSeed.add(seedRun(seed, ChildRun.fineTune(dirName, config, all, work)));
+      }
+      runs.add(variant(v.getKey(), v.getValue(), perSeed));
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", name);
+    report.put("date", Instant.now().toString());
+    report.put("command", "bin/sparktune bench --experiment techniques --config " + config.getPath() + " --name " + name
+        + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
+        + sets.stream().map(x -> " --set " + x).reduce("", String::concat));
+    report.put("machine", BenchmarkRunner.machine());
+    report.put("model", s.model().uri());
+    report.put("epochs", s.training().epochs());
+    report.put("learning-rate", s.training().learningRate());
+    report.put("strategy", s.training().strategy());
+    report.put("runs", runs);
+    Files.createDirectories(results);
+    Files.writeString(results.resolve(name + ".json"), Json.write(report) + "\n");
+    Files.writeString(results.resolve(name + ".md"), markdown(report));
+    System.out.print(markdown(report));
+    return report;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> seedRun(long seed, Map<String, Object> metrics) {
+    List<Map<String, Object>> history = (List<Map<String, Object>>) metrics.get("history");
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("seed", seed);
+    r.put("final-accuracy", ((Map<String, Object>) metrics.get("final")).get("accuracy"));
+    r.put("final-macro-f1", ((Map<String, Object>) metrics.get("final")).get("macro-f1"));
+    r.put("epoch-accuracies", history.stream().map(h -> h.get("validation-accuracy")).toList());
+    r.put("training-seconds", metrics.get("training-seconds"));
+    r.put("trainable-parameters", metrics.get("trainable-parameters"));
+    r.put("peak-rss-bytes", metrics.get("peak-rss-bytes"));
+    r.put("validation-examples", metrics.get("validation-examples"));
+    return r;
+  }
+
+  private static Map<String, Object> variant(String name, List<String> settings, List<Map<String, Object>> perSeed) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("variant", name);
+    r.put("settings", settings);
+    r.put("seeds", perSeed);
+    r.put("mean-final-accuracy", mean(perSeed, "final-accuracy"));
+    r.put("mean-training-seconds", mean(perSeed, "training-seconds"));
+    r.put("max-peak-rss-bytes", perSeed.stream().mapToDouble(x -> num(x, "peak-rss-bytes")).max().orElse(Double.NaN));
+    return r;
+  }
+
+  private static double mean(List<Map<String, Object>> runs, String key) {
+    return runs.stream().mapToDouble(x -> num(x, key)).average().orElse(Double.NaN);
+  }
+
+  private static double num(Map<String, Object> m, String key) {
+    return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  @SuppressWarnings("unchecked")
+  static String markdown(Map<String, Object> report) {
+    StringBuilder sb = new StringBuilder("# ").append(report.get("benchmark")).append("\n\n");
+    sb.append("Model `").append(report.get("model")).append("`, ").append(report.get("epochs")).append(" epochs, ")
+        .append(report.get("strategy")).append(", learning rate ").append(report.get("learning-rate"))
+        .append(". Command: `").append(report.get("command")).append("`\n\n");
+    List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("runs");
+    double reference = num(runs.get(0), "mean-final-accuracy");
+    sb.append("| technique | final accuracy per seed | mean | vs full fine-tune | training s (mean) | trainable params | peak RSS GiB |\n");
+    sb.append("|---|---|---|---|---|---|---|\n");
+    for (Map<String, Object> r : runs) {
+      List<Map<String, Object>> seeds = (List<Map<String, Object>>) r.get("seeds");
+      double mean = num(r, "mean-final-accuracy");
+      sb.append(String.format("| %s | %s | %.4f | %+.2f pp | %.1f | %,.0f | %.2f |%n", r.get("variant"),
+          String.join(", ", seeds.stream().map(x -> String.format("%.4f", num(x, "final-accuracy"))).toList()), mean,
+          100 * (mean - reference), num(r, "mean-training-seconds"), num(seeds.get(0), "trainable-parameters"),
+          num(r, "max-peak-rss-bytes") / (1L << 30)));
+    }
+    sb.append("\nMachine: ").append(report.get("machine")).append('\n');
+    return sb.toString();
+  }
+}
