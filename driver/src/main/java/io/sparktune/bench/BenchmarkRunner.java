@@ -4,6 +4,7 @@ import io.sparktune.BadInputException;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.io.Json;
 import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,10 +95,7 @@ public final class BenchmarkRunner {
     report.put("target_accuracy", target);
     report.put("single_process_batch_size", batch);
     report.put("runs", runs);
-    Files.createDirectories(results);
-    Json.writeFile(HadoopFiles.path(results.resolve(name + ".json").toString()), report);
-    Files.writeString(results.resolve(name + ".md"), markdown(report));
-    System.out.print(markdown(report));
+    writeResults(results, name, report, markdown(report));
     return report;
   }
 
@@ -133,6 +131,15 @@ public final class BenchmarkRunner {
     run.put("peak_rss_bytes", result.get("peak-rss-bytes"));
     run.put("train_examples", result.get("train-examples"));
     return run;
+  }
+
+  /** Writes {@code results/name.json} and {@code results/name.md} and prints the markdown. */
+  static void writeResults(Path results, String name, Map<String, Object> report, String markdown) throws IOException {
+    Files.createDirectories(results);
+    Files.writeString(results.resolve(name + ".json"), Json.write(report) + "\n");
+    Files.writeString(results.resolve(name + ".md"), markdown);
+    log.info("Results written to {}", results.resolve(name + ".md"));
+    System.out.print(markdown);
   }
 
   static List<String> javaCommand() {

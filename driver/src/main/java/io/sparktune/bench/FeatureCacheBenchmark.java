@@ -78,11 +78,7 @@ public final class FeatureCacheBenchmark {
     report.put("frozen-up-to", s.model().freezeUpTo());
     report.put("epochs", s.training().epochs());
     report.put("runs", runs);
-    Files.createDirectories(results);
-    Files.writeString(results.resolve(name + ".json"), Json.write(report) + "\n");
-    Files.writeString(results.resolve(name + ".md"), markdown(report));
-    log.info("Results written to {}", results.resolve(name + ".md"));
-    System.out.print(markdown(report));
+    BenchmarkRunner.writeResults(results, name, report, markdown(report));
     return report;
   }
 

@@ -35,6 +35,14 @@ public final class TechniquesBenchmark {
         "techniques.regularization.coefficient=0.01"));
     VARIANTS.put("L2-SP (alpha 0.1, beta 0.01)", List.of("techniques.regularization.type=l2-sp",
         "techniques.regularization.coefficient=0.1", "techniques.regularization.new-layer-coefficient=0.01"));
+    VARIANTS.put("LoRA r=8, alpha 16", List.of("techniques.lora.enabled=true", "techniques.lora.rank=8",
+        "techniques.lora.alpha=16"));
+    VARIANTS.put("LoRA r=8, alpha 16, lr x5", List.of("techniques.lora.enabled=true", "techniques.lora.rank=8",
+        "techniques.lora.alpha=16", "training.learning-rate=0.005"));
+    VARIANTS.put("LoRA r=32, alpha 64, lr x5", List.of("techniques.lora.enabled=true", "techniques.lora.rank=32",
+        "techniques.lora.alpha=64", "training.learning-rate=0.005"));
+    VARIANTS.put("adapters (bottleneck 64), lr x5", List.of("techniques.adapters.enabled=true",
+        "techniques.adapters.bottleneck=64", "training.learning-rate=0.005"));
   }
 
   /** Settings that keep each run to the fine-tune itself. */
@@ -83,10 +91,7 @@ public final class TechniquesBenchmark {
     report.put("learning-rate", s.training().learningRate());
     report.put("strategy", s.training().strategy());
     report.put("runs", runs);
-    Files.createDirectories(results);
-    Files.writeString(results.resolve(name + ".json"), Json.write(report) + "\n");
-    Files.writeString(results.resolve(name + ".md"), markdown(report));
-    System.out.print(markdown(report));
+    BenchmarkRunner.writeResults(results, name, report, markdown(report));
     return report;
   }
 

@@ -24,11 +24,18 @@ import java.util.Map;
  * @param loraAlpha LoRA scale numerator (the branch is scaled by alpha / rank)
  * @param loraDropout dropout on the LoRA branch input
  * @param loraLayers dense layers to put LoRA on; empty = all pre-trained dense layers
+ * @param adapters whether bottleneck adapters follow the dense layers
+ * @param adapterBottleneck the adapters' hidden width
+ * @param adapterActivation the adapters' nonlinearity (a DL4J Activation name)
+ * @param adapterLayers dense layers to follow with an adapter; empty = all pre-trained dense layers
  */
 public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultipliers, boolean progressiveUnfreezing,
     int unfreezeGroupSize, int epochsPerGroup, String regularization, double coefficient,
     double newLayerCoefficient, boolean lora, int loraRank, double loraAlpha, double loraDropout,
-    List<String> loraLayers) {
+    List<String> loraLayers, boolean adapters, int adapterBottleneck, String adapterActivation,
+    List<String> adapterLayers) {
+
+  public static final List<String> ADAPTER_ACTIVATIONS = List.of("relu", "gelu", "tanh", "sigmoid", "identity");
 
   public static final List<String> REGULARIZATIONS = List.of("none", "l2", "weight-decay", "l2-sp");
   static final String MULTIPLIERS = ConfigLoader.ROOT + ".techniques.layer-learning-rates.multipliers";
@@ -47,7 +54,19 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
         p.oneOf(b + "regularization.type", REGULARIZATIONS), p.doubleIn(b + "regularization.coefficient", 0, 10, false),
         p.doubleIn(b + "regularization.new-layer-coefficient", 0, 10, false), p.bool(b + "lora.enabled"),
         p.intIn(b + "lora.rank", 1, 4096), p.doubleIn(b + "lora.alpha", 0, 1e6, true),
-        p.doubleIn(b + "lora.dropout", 0, 0.95, false), p.stringList(b + "lora.layers"));
+        p.doubleIn(b + "lora.dropout", 0, 0.95, false), p.stringList(b + "lora.layers"), adapters(p, b),
+        p.intIn(b + "adapters.bottleneck", 1, 65_536),
+        p.oneOf(b + "adapters.activation", ADAPTER_ACTIVATIONS).toUpperCase(java.util.Locale.ROOT),
+        p.stringList(b + "adapters.layers"));
+  }
+
+  private static boolean adapters(ConfigProblems p, String b) {
+    boolean on = p.bool(b + "adapters.enabled");
+    if (on && p.bool(b + "lora.enabled")) {
+      p.add(b + "adapters.enabled", "is true together with techniques.lora.enabled; both replace the same dense "
+          + "layers, so choose one.");
+    }
+    return on;
   }
 
   private static Map<String, Double> multipliers(Config c, ConfigProblems p) {
@@ -72,6 +91,7 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
 
   /** True when no technique of this section is switched on. */
   public boolean none() {
-    return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none") && !lora;
+    return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none") && !lora
+        && !adapters;
   }
 }

@@ -12,7 +12,7 @@ import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
-import io.sparktune.model.lora.Lora;
+import io.sparktune.model.layers.Lora;
 import io.sparktune.report.Dashboard;
 import io.sparktune.train.FrozenFeatureCache;
 import io.sparktune.report.HtmlReport;

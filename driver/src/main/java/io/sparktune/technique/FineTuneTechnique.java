@@ -13,7 +13,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
  * ({@link #rateFactor}, which the driver sets on the network before each epoch, so the rates reach the
  * workers with the network), and it runs listeners inside the training loop on every worker
  * ({@link #workerListeners}). Implementations: {@link DiscriminativeLearningRates},
- * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}, {@link LowRankAdaptation}.
+ * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}, {@link ParameterEfficientTuning} (LoRA, adapters).
  */
 public interface FineTuneTechnique {
 

@@ -4,6 +4,8 @@ import io.sparktune.BadInputException;
 import io.sparktune.config.TechniqueSettings;
 import io.sparktune.config.TrainingSettings;
 import io.sparktune.model.Network;
+import io.sparktune.model.layers.Adapters;
+import io.sparktune.model.layers.Lora;
 import io.sparktune.technique.FineTuneTechnique.TunableLayer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,8 +60,12 @@ public final class TechniquePlan {
       default -> { }
     }
     if (t.lora()) {
-      list.add(0, new LowRankAdaptation(new io.sparktune.model.lora.Lora.Spec(t.loraRank(), t.loraAlpha(),
-          t.loraDropout(), t.loraLayers(), newLayers, seed), newLayers));
+      list.add(0, ParameterEfficientTuning.lora(new Lora.Spec(t.loraRank(), t.loraAlpha(), t.loraDropout(),
+          t.loraLayers(), newLayers, seed), newLayers));
+    }
+    if (t.adapters()) {
+      list.add(0, ParameterEfficientTuning.adapters(new Adapters.Spec(t.adapterBottleneck(), t.adapterActivation(),
+          t.adapterLayers(), newLayers, seed), newLayers));
     }
     return new TechniquePlan(list, training, List.of());
   }
@@ -92,7 +98,7 @@ public final class TechniquePlan {
   /** True when the rates differ from the updater's own constant rate on every layer. */
   public boolean setsRates() {
     return variesByEpoch() || techniques.stream().anyMatch(t -> t instanceof DiscriminativeLearningRates
-        || t instanceof LowRankAdaptation);
+        || t instanceof ParameterEfficientTuning);
   }
 
   /** The adapted network changed by each technique in turn (see {@link FineTuneTechnique#adapt}). */

@@ -133,4 +133,16 @@ class ConfigValidationTest {
     assertEquals(java.util.Map.of("dense_1", 0.1), s.techniques().lrMultipliers());
     assertTrue(settings(QUICKSTART).techniques().none());
   }
+
+  @Test
+  void loraAndAdaptersTogetherAreRefused() {
+    String msg = error(QUICKSTART, "techniques.lora.enabled=true", "techniques.adapters.enabled=true");
+    assertTrue(msg.contains("sparktune.techniques.adapters.enabled") && msg.contains("choose one"), msg);
+  }
+
+  @Test
+  void unknownAdapterActivationNamesTheAllowedOnes() {
+    String msg = error(QUICKSTART, "techniques.adapters.activation=swish");
+    assertTrue(msg.contains("sparktune.techniques.adapters.activation") && msg.contains("gelu"), msg);
+  }
 }

@@ -108,7 +108,7 @@ class TechniquesIT {
     Network merged = Network.restore(Files.readAllBytes(out.resolve(RunDirectory.MODEL)), false);
     Network start = pretrained();
     for (int layer : new int[] {0, 2}) {
-      assertTrue(lora.layers()[layer].conf().getLayer() instanceof io.sparktune.model.lora.LoraDense);
+      assertTrue(lora.layers()[layer].conf().getLayer() instanceof io.sparktune.model.layers.LoraDense);
       assertEquals(start.layers()[layer].getParam("W"), lora.layers()[layer].getParam("W"), "W bit-identical");
       assertEquals(start.layers()[layer].getParam("b"), lora.layers()[layer].getParam("b"), "b bit-identical");
       assertTrue(lora.layers()[layer].getParam("B").amaxNumber().doubleValue() > 0, "B trained away from zero");
@@ -122,6 +122,23 @@ class TechniquesIT {
         io.sparktune.data.Normalization.SCALE_0_1.build(null)).assemble(images.subList(0, 32)).getFeatures();
     assertTrue(lora.output(x).equalsWithEps(merged.output(x), 1e-5), "merged model equals the LoRA network");
     assertTrue(r.finalAccuracy() > r.baselineAccuracy() + 0.3, "LoRA learns: " + r.baselineAccuracy() + " -> "
+        + r.finalAccuracy());
+  }
+
+  /** Bottleneck adapters through the distributed path: the pre-trained weights stay, the adapters learn. */
+  @Test
+  void adaptersTrainWhileThePretrainedWeightsStay() throws Exception {
+    Path out = dir.resolve("adapters");
+    FineTuneJob.Result r = run(out, "training.epochs=1", "training.updater=adam", "training.learning-rate=0.005",
+        "techniques.adapters.enabled=true", "techniques.adapters.bottleneck=16");
+    Network saved = Network.restore(Files.readAllBytes(out.resolve(RunDirectory.MODEL)), false);
+    Network start = pretrained();
+    for (int layer : new int[] {0, 2}) {
+      assertTrue(saved.layers()[layer].conf().getLayer() instanceof io.sparktune.model.layers.AdapterDense);
+      assertEquals(start.layers()[layer].getParam("W"), saved.layers()[layer].getParam("W"), "W bit-identical");
+      assertTrue(saved.layers()[layer].getParam("Wu").amaxNumber().doubleValue() > 0, "the adapter trained");
+    }
+    assertTrue(r.finalAccuracy() > r.baselineAccuracy() + 0.3, "adapters learn: " + r.baselineAccuracy() + " -> "
         + r.finalAccuracy());
   }
 

@@ -1,4 +1,4 @@
-package io.sparktune.model.lora;
+package io.sparktune.model.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

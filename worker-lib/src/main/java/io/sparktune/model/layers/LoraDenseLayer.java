@@ -1,4 +1,4 @@
-package io.sparktune.model.lora;
+package io.sparktune.model.layers;
 
 import java.util.Arrays;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
@@ -62,7 +62,7 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
       LayerWorkspaceMgr mgr) {
     assertInputSet(forBackprop);
     applyDropOutIfNecessary(training, mgr);
-    INDArray w = getParam(LoraParams.WEIGHT);
+    INDArray w = getParam(LoraDense.WEIGHT);
     INDArray x = input.castTo(dataType);
     if (x.rank() != 2 || x.columns() != w.rows()) {
       throw new DL4JInvalidInputException("LoRA dense layer input of shape " + Arrays.toString(x.shape())
@@ -70,9 +70,9 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
     }
     INDArray z = mgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), x.size(0), w.size(1));
     x.mmuli(w, z);
-    z.addiRowVector(getParam(LoraParams.BIAS));
-    INDArray low = branchInput(x, training, mgr).mmul(getParam(LoraParams.DOWN));
-    z.addi(low.mmul(getParam(LoraParams.UP)).muli(layerConf().scale()));
+    z.addiRowVector(getParam(LoraDense.BIAS));
+    INDArray low = branchInput(x, training, mgr).mmul(getParam(LoraDense.DOWN));
+    z.addi(low.mmul(getParam(LoraDense.UP)).muli(layerConf().scale()));
     if (maskArray != null) {
       applyMask(z);
     }
@@ -108,22 +108,22 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
     }
     double s = layerConf().scale();
     INDArray x = branchInput(input.castTo(dataType), true, mgr);
-    INDArray a = getParam(LoraParams.DOWN);
-    INDArray b = getParam(LoraParams.UP);
-    INDArray w = getParam(LoraParams.WEIGHT);
+    INDArray a = getParam(LoraDense.DOWN);
+    INDArray b = getParam(LoraDense.UP);
+    INDArray w = getParam(LoraDense.WEIGHT);
 
     Gradient g = new DefaultGradient();
-    INDArray dW = gradientViews.get(LoraParams.WEIGHT).assign(0);
-    INDArray db = gradientViews.get(LoraParams.BIAS).assign(0);
-    INDArray dA = gradientViews.get(LoraParams.DOWN);
-    INDArray dB = gradientViews.get(LoraParams.UP);
+    INDArray dW = gradientViews.get(LoraDense.WEIGHT).assign(0);
+    INDArray db = gradientViews.get(LoraDense.BIAS).assign(0);
+    INDArray dA = gradientViews.get(LoraDense.DOWN);
+    INDArray dB = gradientViews.get(LoraDense.UP);
     INDArray deltaUp = delta.mmul(b.transpose()); // delta B^T: [batch, rank]
     Nd4j.gemm(x.mmul(a), delta, dB, true, false, s, 0.0);
     Nd4j.gemm(x, deltaUp, dA, true, false, s, 0.0);
-    g.gradientForVariable().put(LoraParams.WEIGHT, dW);
-    g.gradientForVariable().put(LoraParams.BIAS, db);
-    g.gradientForVariable().put(LoraParams.DOWN, dA);
-    g.gradientForVariable().put(LoraParams.UP, dB);
+    g.gradientForVariable().put(LoraDense.WEIGHT, dW);
+    g.gradientForVariable().put(LoraDense.BIAS, db);
+    g.gradientForVariable().put(LoraDense.DOWN, dA);
+    g.gradientForVariable().put(LoraDense.UP, dB);
 
     INDArray branch = deltaUp.mmul(a.transpose()).muli(s);
     if (branchMask != null) {
