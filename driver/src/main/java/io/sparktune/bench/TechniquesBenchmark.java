@@ -35,10 +35,16 @@ public final class TechniquesBenchmark {
         "techniques.regularization.coefficient=0.01"));
     VARIANTS.put("L2-SP (alpha 0.1, beta 0.01)", List.of("techniques.regularization.type=l2-sp",
         "techniques.regularization.coefficient=0.1", "techniques.regularization.new-layer-coefficient=0.01"));
+    VARIANTS.put("L2-SP (alpha 0.001, beta 0)", List.of("techniques.regularization.type=l2-sp",
+        "techniques.regularization.coefficient=0.001", "techniques.regularization.new-layer-coefficient=0"));
     VARIANTS.put("LoRA r=8, alpha 16", List.of("techniques.lora.enabled=true", "techniques.lora.rank=8",
         "techniques.lora.alpha=16"));
     VARIANTS.put("LoRA r=8, alpha 16, lr x5", List.of("techniques.lora.enabled=true", "techniques.lora.rank=8",
         "techniques.lora.alpha=16", "training.learning-rate=0.005"));
+    VARIANTS.put("LoRA r=8, alpha 16, lr x10", List.of("techniques.lora.enabled=true", "techniques.lora.rank=8",
+        "techniques.lora.alpha=16", "training.learning-rate=0.01"));
+    VARIANTS.put("LoRA r=16, alpha 32, lr x10", List.of("techniques.lora.enabled=true", "techniques.lora.rank=16",
+        "techniques.lora.alpha=32", "training.learning-rate=0.01"));
     VARIANTS.put("LoRA r=32, alpha 64, lr x5", List.of("techniques.lora.enabled=true", "techniques.lora.rank=32",
         "techniques.lora.alpha=64", "training.learning-rate=0.005"));
     VARIANTS.put("adapters (bottleneck 64), lr x5", List.of("techniques.adapters.enabled=true",
@@ -54,20 +60,27 @@ public final class TechniquesBenchmark {
   private final Path results;
   private final String name;
   private final List<Long> seeds;
+  private final java.util.regex.Pattern only;
 
-  public TechniquesBenchmark(File config, List<String> sets, Path results, String name, List<Long> seeds) {
+  /** @param only runs the variants whose name this regular expression finds (plus full fine-tuning, the reference) */
+  public TechniquesBenchmark(File config, List<String> sets, Path results, String name, List<Long> seeds, String only) {
     this.config = config;
     this.sets = sets;
     this.results = results;
     this.name = name;
     this.seeds = seeds;
+    this.only = java.util.regex.Pattern.compile(only);
   }
 
   public Map<String, Object> run() throws Exception {
     FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(config, sets));
     Path work = Files.createTempDirectory("sparktune-techniques-bench-");
     List<Map<String, Object>> runs = new ArrayList<>();
+    String reference = VARIANTS.keySet().iterator().next();
     for (Map.Entry<String, List<String>> v : VARIANTS.entrySet()) {
+      if (!v.getKey().equals(reference) && !only.matcher(v.getKey()).find()) {
+        continue;
+      }
       List<Map<String, Object>> perSeed = new ArrayList<>();
       for (long seed : seeds) {
         List<String> all = new ArrayList<>(LEAN);
@@ -84,6 +97,7 @@ public final class TechniquesBenchmark {
     report.put("date", Instant.now().toString());
     report.put("command", "bin/sparktune bench --experiment techniques --config " + config.getPath() + " --name " + name
         + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
+        + (only.pattern().isEmpty() ? "" : " --only '" + only.pattern() + "'")
         + sets.stream().map(x -> " --set " + x).reduce("", String::concat));
     report.put("machine", BenchmarkRunner.machine());
     report.put("model", s.model().uri());

@@ -38,12 +38,17 @@ final class BenchCommand implements Callable<Integer> {
       description = "Seeds each variant runs with (techniques experiment; default 42,7).")
   List<Long> seeds;
 
+  @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",
+      description = "Techniques experiment: run only the variants whose name matches (full fine-tuning always runs).")
+  String only;
+
   @Override
   public Integer call() throws Exception {
     switch (experiment) {
       case "strategies" -> new BenchmarkRunner(config, overrides, target, results, name).run();
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
-      case "techniques" -> new io.sparktune.bench.TechniquesBenchmark(config, overrides, results, name, seeds).run();
+      case "techniques" -> new io.sparktune.bench.TechniquesBenchmark(config, overrides, results, name, seeds, only)
+          .run();
       default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache or "
           + "techniques, not '" + experiment + "'.");
     }

@@ -45,6 +45,10 @@ final class Summary {
     sb.append(String.format("epochs %d (best %s), strategy %s, %s train / %s validation examples%n",
         history.size(), metrics.get("best-epoch"), s.training().strategy(), metrics.get("train-examples"),
         metrics.get("validation-examples")));
+    if (metrics.get("techniques") instanceof List<?> t && !t.isEmpty()) {
+      sb.append(String.format("techniques %s, %,d of %,d parameters trained%n", String.join(", ", (List<String>) t),
+          ((Number) metrics.get("trainable-parameters")).longValue(), ((Number) metrics.get("parameters")).longValue()));
+    }
     Object eps = metrics.get("examples-per-second");
     sb.append(String.format("training time %.1f s, %s examples/s%n", num(metrics.get("training-seconds")),
         eps == null ? "-" : String.format("%,.0f", num(eps))));
