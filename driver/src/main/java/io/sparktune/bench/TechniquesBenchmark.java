@@ -47,6 +47,9 @@ public final class TechniquesBenchmark {
         "techniques.lora.alpha=32", "training.learning-rate=0.01"));
     VARIANTS.put("LoRA r=32, alpha 64, lr x5", List.of("techniques.lora.enabled=true", "techniques.lora.rank=32",
         "techniques.lora.alpha=64", "training.learning-rate=0.005"));
+    VARIANTS.put("augmentation (shift 2, rotation 10, flip, cutout 8)", List.of("techniques.augmentation.enabled=true",
+        "techniques.augmentation.max-shift=2", "techniques.augmentation.max-rotation-degrees=10",
+        "techniques.augmentation.flip=true", "techniques.augmentation.cutout=8"));
     VARIANTS.put("adapters (bottleneck 64), lr x5", List.of("techniques.adapters.enabled=true",
         "techniques.adapters.bottleneck=64", "training.learning-rate=0.005"));
   }

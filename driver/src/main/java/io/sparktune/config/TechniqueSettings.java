@@ -28,12 +28,20 @@ import java.util.Map;
  * @param adapterBottleneck the adapters' hidden width
  * @param adapterActivation the adapters' nonlinearity (a DL4J Activation name)
  * @param adapterLayers dense layers to follow with an adapter; empty = all pre-trained dense layers
+ * @param augmentation whether training images are augmented on the executors
+ * @param maxShift largest random shift in pixels
+ * @param maxRotationDegrees largest random rotation
+ * @param flip random left-right flips
+ * @param cutout side of the zeroed square (0 = none)
+ * @param noiseStd Gaussian noise in raw pixel units (0 = none)
+ * @param classWeights none or balanced
  */
 public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultipliers, boolean progressiveUnfreezing,
     int unfreezeGroupSize, int epochsPerGroup, String regularization, double coefficient,
     double newLayerCoefficient, boolean lora, int loraRank, double loraAlpha, double loraDropout,
     List<String> loraLayers, boolean adapters, int adapterBottleneck, String adapterActivation,
-    List<String> adapterLayers) {
+    List<String> adapterLayers, boolean augmentation, int maxShift, double maxRotationDegrees, boolean flip,
+    int cutout, double noiseStd, String classWeights) {
 
   public static final List<String> ADAPTER_ACTIVATIONS = List.of("relu", "gelu", "tanh", "sigmoid", "identity");
 
@@ -57,7 +65,10 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
         p.doubleIn(b + "lora.dropout", 0, 0.95, false), p.stringList(b + "lora.layers"), adapters(p, b),
         p.intIn(b + "adapters.bottleneck", 1, 65_536),
         p.oneOf(b + "adapters.activation", ADAPTER_ACTIVATIONS).toUpperCase(java.util.Locale.ROOT),
-        p.stringList(b + "adapters.layers"));
+        p.stringList(b + "adapters.layers"), p.bool(b + "augmentation.enabled"),
+        p.intIn(b + "augmentation.max-shift", 0, 1000), p.doubleIn(b + "augmentation.max-rotation-degrees", 0, 180, false),
+        p.bool(b + "augmentation.flip"), p.intIn(b + "augmentation.cutout", 0, 10_000),
+        p.doubleIn(b + "augmentation.noise-std", 0, 1e6, false), p.oneOf(b + "class-weights", List.of("none", "balanced")));
   }
 
   private static boolean adapters(ConfigProblems p, String b) {
@@ -92,6 +103,6 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
   /** True when no technique of this section is switched on. */
   public boolean none() {
     return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none") && !lora
-        && !adapters;
+        && !adapters && !augmentation && classWeights.equals("none");
   }
 }

@@ -31,13 +31,25 @@ public record PreparedData(JavaRDD<Record> train, JavaRDD<Record> validation, lo
    * epoch, whatever the partitioning or a resume), spread over {@code workers} partitions.
    */
   public JavaRDD<DataSet> trainingBatches(long seed, int epoch, int workers, int batchSize) {
+    return trainingBatches(seed, epoch, workers, batchSize, null);
+  }
+
+  /**
+   * The same, with {@code transform} (data augmentation; null for none) applied to every example on the
+   * executors, each with its own generator seeded by the seed, the epoch and the example's origin.
+   */
+  public JavaRDD<DataSet> trainingBatches(long seed, int epoch, int workers, int batchSize, ExampleTransform transform) {
     long epochSeed = Splits.mix(seed + 0x9E3779B97F4A7C15L * (epoch + 1));
     BatchAssembler assembler = assembler(batchSize);
-    return train
+    JavaRDD<Record> shuffled = train
         .mapToPair(r -> new Tuple2<>(Splits.hash(epochSeed, r.origin()), r))
         .repartitionAndSortWithinPartitions(new HashPartitioner(workers))
-        .values()
-        .mapPartitions(assembler::batches);
+        .values();
+    if (transform != null) {
+      long augmentSeed = Splits.mix(epochSeed ^ 0xA06_3E47L);
+      shuffled = shuffled.map(r -> transform.apply(r, new java.util.SplittableRandom(Splits.hash(augmentSeed, r.origin()))));
+    }
+    return shuffled.mapPartitions(assembler::batches);
   }
 
   /** Minibatches for evaluation, in the data's own order. */

@@ -82,7 +82,7 @@ public final class FineTuneJob {
     PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
     Network plainAdapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
     TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), plainAdapted, newLayers(base, plainAdapted),
-        s.seed());
+        s.seed(), data);
     Network adapted = plan.adapt(plainAdapted);
     checkInputFits(adapted, data);
     log.info("Model: {} parameters, {} trainable ({}), layers {}", adapted.numParams(), adapted.trainableParams(),
@@ -115,7 +115,12 @@ public final class FineTuneJob {
   private Result train(JavaSparkContext sc, RunDirectory out, Instant start, Optional<CheckpointStore.Loaded> restored,
       Network base, PreparedData data, Network adapted, TechniquePlan unbound, CheckpointStore checkpoints,
       Map<String, Object> metrics, MetricsLog metricsLog, String title) {
-    FrozenFeatureCache.Cached cache = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted)
+    boolean cacheable = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted);
+    if (cacheable && unbound.trainingTransform() != null) {
+      log.info("Frozen-feature caching is off: augmentation changes the frozen trunk's input every epoch.");
+      cacheable = false;
+    }
+    FrozenFeatureCache.Cached cache = cacheable
         ? FrozenFeatureCache.build(sc, adapted, data, s.run().evalBatchSize(), s.model().featureCacheUri()) : null;
     PreparedData trainData = cache != null ? cache.data() : data;
     Network from = cache != null ? cache.head() : adapted;

@@ -8,12 +8,14 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 /**
  * One fine-tuning technique, applied to the adapted network through the single training path.
  *
- * <p>A technique acts at up to three points, each a no-op by default: it changes the network once
+ * <p>A technique acts at up to four points, each a no-op by default: it changes the network once
  * before training ({@link #adapt}), it scales each layer's learning rate per epoch
  * ({@link #rateFactor}, which the driver sets on the network before each epoch, so the rates reach the
  * workers with the network), and it runs listeners inside the training loop on every worker
- * ({@link #workerListeners}). Implementations: {@link DiscriminativeLearningRates},
- * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}, {@link ParameterEfficientTuning} (LoRA, adapters).
+ * ({@link #workerListeners}), and it changes the training examples on the executors
+ * ({@link #trainingTransform}). Implementations: {@link DiscriminativeLearningRates},
+ * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}, {@link ParameterEfficientTuning} (LoRA, adapters), {@link DataAugmentation},
+ * {@link ClassWeights}.
  */
 public interface FineTuneTechnique {
 
@@ -42,6 +44,14 @@ public interface FineTuneTechnique {
   /** True when {@link #rateFactor} changes from one epoch to the next. */
   default boolean variesByEpoch() {
     return false;
+  }
+
+  /**
+   * A random change of every training example on the executors (data augmentation), or null for none.
+   * Validation examples are never changed.
+   */
+  default io.sparktune.data.ExampleTransform trainingTransform() {
+    return null;
   }
 
   /**

@@ -3,6 +3,8 @@ package io.sparktune.technique;
 import io.sparktune.BadInputException;
 import io.sparktune.config.TechniqueSettings;
 import io.sparktune.config.TrainingSettings;
+import io.sparktune.data.ExampleTransform;
+import io.sparktune.data.ImageAugmentation;
 import io.sparktune.model.Network;
 import io.sparktune.model.layers.Adapters;
 import io.sparktune.model.layers.Lora;
@@ -44,9 +46,11 @@ public final class TechniquePlan {
    *
    * @param newLayers names of layers the adaptation added (not pre-trained)
    * @param seed seeds what techniques initialise (LoRA's A)
+   * @param data the prepared data (image size for augmentation, class counts for class weights); null
+   *     when neither is configured
    */
   public static TechniquePlan of(TechniqueSettings t, TrainingSettings training, Network adapted, Set<String> newLayers,
-      long seed) {
+      long seed, io.sparktune.data.PreparedData data) {
     List<FineTuneTechnique> list = new ArrayList<>();
     if (t.lrDecay() != 1 || !t.lrMultipliers().isEmpty()) {
       list.add(new DiscriminativeLearningRates(t.lrDecay(), resolve(t.lrMultipliers(), adapted)));
@@ -66,6 +70,23 @@ public final class TechniquePlan {
     if (t.adapters()) {
       list.add(0, ParameterEfficientTuning.adapters(new Adapters.Spec(t.adapterBottleneck(), t.adapterActivation(),
           t.adapterLayers(), newLayers, seed), newLayers));
+    }
+    if (t.augmentation()) {
+      if (data == null || data.imageDims() == null) {
+        throw new BadInputException("techniques.augmentation.enabled = true, but the data are not images; image "
+            + "augmentation needs data.format = idx or image-folder.");
+      }
+      int[] d = data.imageDims();
+      list.add(new DataAugmentation(new ImageAugmentation(d[0], d[1], d[2], t.maxShift(), t.maxRotationDegrees(),
+          t.flip(), t.cutout(), t.noiseStd())));
+    }
+    if (t.classWeights().equals("balanced")) {
+      if (data == null || data.regression()) {
+        throw new BadInputException("techniques.class-weights = balanced applies to classification only.");
+      }
+      long[] counts = new long[data.classes().size()];
+      data.train().map(io.sparktune.data.Record::label).countByValue().forEach((c, n) -> counts[c] = n);
+      list.add(new ClassWeights(counts));
     }
     return new TechniquePlan(list, training, List.of());
   }
@@ -88,6 +109,19 @@ public final class TechniquePlan {
 
   public List<String> names() {
     return techniques.stream().map(FineTuneTechnique::name).toList();
+  }
+
+  /** The augmentation of training examples on the executors, or null for none. */
+  public ExampleTransform trainingTransform() {
+    ExampleTransform combined = null;
+    for (FineTuneTechnique t : techniques) {
+      ExampleTransform next = t.trainingTransform();
+      if (next != null) {
+        ExampleTransform first = combined;
+        combined = first == null ? next : (r, rnd) -> next.apply(first.apply(r, rnd), rnd);
+      }
+    }
+    return combined;
   }
 
   /** True when per-layer rates must be set on the network before every epoch. */

@@ -142,6 +142,19 @@ class TechniquesIT {
         + r.finalAccuracy());
   }
 
+  /** Augmentation and class weights through the distributed path (the frozen-feature cache steps aside). */
+  @Test
+  void augmentedClassWeightedTrainingLearns() throws Exception {
+    Path out = dir.resolve("augmented");
+    FineTuneJob.Result r = run(out, "training.epochs=1", "training.updater=adam", "training.learning-rate=0.002",
+        "techniques.augmentation.enabled=true", "techniques.augmentation.flip=true", "techniques.augmentation.cutout=6",
+        "techniques.class-weights=balanced", "model.adapt.freeze-up-to=dense_1");
+    assertEquals(List.of("augmentation", "class-weights"), r.metrics().get("techniques"));
+    assertTrue(!r.metrics().containsKey("feature-cache"), "no frozen-feature cache with augmentation");
+    assertTrue(r.finalAccuracy() > r.baselineAccuracy() + 0.3, "it learns: " + r.baselineAccuracy() + " -> "
+        + r.finalAccuracy());
+  }
+
   private static double distance(Network a, Network b, int layer) {
     INDArray pa = a.layers()[layer].params();
     return pa.distance2(b.layers()[layer].params().castTo(pa.dataType()));

@@ -57,7 +57,7 @@ class TechniquePlanTest {
   }
 
   static TechniquePlan plan(FineTuneSettings s, Network net) {
-    return TechniquePlan.of(s.techniques(), s.training(), net, NEW, s.seed());
+    return TechniquePlan.of(s.techniques(), s.training(), net, NEW, s.seed(), null);
   }
 
   @Test
@@ -127,6 +127,19 @@ class TechniquePlanTest {
     Map<String, List<INDArray>> after = statePerParameter(net);
     assertEquals(before.keySet(), after.keySet());
     before.forEach((param, state) -> assertEquals(state, after.get(param), "updater state of " + param));
+  }
+
+  @Test
+  void balancedClassWeightsGoIntoTheOutputLayersLoss() {
+    ClassWeights w = new ClassWeights(new long[] {90, 10});
+    assertEquals(100.0 / (2 * 90), w.weights()[0], 1e-12);
+    assertEquals(100.0 / (2 * 10), w.weights()[1], 1e-12);
+    Network net = ModelAdapter.adapt(ModelLoader.load(MLP + "config.json", ModelFormat.AUTO, MLP + "weights.h5", 1),
+        new AdaptSpec("", 2, true, new org.nd4j.linalg.learning.config.Adam(1e-3), 7));
+    w.adapt(net);
+    var loss = (org.nd4j.linalg.lossfunctions.impl.LossMCXENT)
+        ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) net.layers()[4].conf().getLayer()).getLossFn();
+    assertEquals(5.0, loss.getWeights().getDouble(1), 1e-6);
   }
 
   private static void fit(Network net, DataSet batch, int steps) {
