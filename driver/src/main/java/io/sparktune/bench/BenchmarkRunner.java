@@ -133,6 +133,20 @@ public final class BenchmarkRunner {
     return run;
   }
 
+  /**
+   * The start of every benchmark report: its name, date, the command that reproduces it (options given
+   * and {@code --set} overrides appended), the machine and the model.
+   */
+  static Map<String, Object> report(String name, String command, List<String> sets, String model) {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", name);
+    report.put("date", Instant.now().toString());
+    report.put("command", command + sets.stream().map(x -> " --set " + x).reduce("", String::concat));
+    report.put("machine", machine());
+    report.put("model", model);
+    return report;
+  }
+
   /** Writes {@code results/name.json} and {@code results/name.md} and prints the markdown. */
   static void writeResults(Path results, String name, Map<String, Object> report, String markdown) throws IOException {
     Files.createDirectories(results);

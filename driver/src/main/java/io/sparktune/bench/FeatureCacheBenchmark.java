@@ -5,7 +5,6 @@ import io.sparktune.config.FineTuneSettings;
 import io.sparktune.data.BatchAssembler;
 import io.sparktune.data.FeatureLayout;
 import io.sparktune.data.Record;
-import io.sparktune.io.Json;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;
@@ -13,7 +12,6 @@ import io.sparktune.model.Network;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,13 +66,8 @@ public final class FeatureCacheBenchmark {
       Object e = r.get("mean-epoch-seconds");
       r.put("epoch-speedup-vs-uncached", e instanceof Number n ? uncached / n.doubleValue() : null);
     }
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("benchmark", name);
-    report.put("date", Instant.now().toString());
-    report.put("command", "bin/sparktune bench --experiment frozen-feature-cache --config " + config.getPath()
-        + " --name " + name + sets.stream().map(x -> " --set " + x).reduce("", String::concat));
-    report.put("machine", BenchmarkRunner.machine());
-    report.put("model", s.model().uri());
+    Map<String, Object> report = BenchmarkRunner.report(name, "bin/sparktune bench --experiment frozen-feature-cache "
+        + "--config " + config.getPath() + " --name " + name, sets, s.model().uri());
     report.put("frozen-up-to", s.model().freezeUpTo());
     report.put("epochs", s.training().epochs());
     report.put("runs", runs);

@@ -2,11 +2,9 @@ package io.sparktune.bench;
 
 import io.sparktune.config.ConfigLoader;
 import io.sparktune.config.FineTuneSettings;
-import io.sparktune.io.Json;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,15 +93,9 @@ public final class TechniquesBenchmark {
       }
       runs.add(variant(v.getKey(), v.getValue(), perSeed));
     }
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("benchmark", name);
-    report.put("date", Instant.now().toString());
-    report.put("command", "bin/sparktune bench --experiment techniques --config " + config.getPath() + " --name " + name
-        + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
-        + (only.pattern().isEmpty() ? "" : " --only '" + only.pattern() + "'")
-        + sets.stream().map(x -> " --set " + x).reduce("", String::concat));
-    report.put("machine", BenchmarkRunner.machine());
-    report.put("model", s.model().uri());
+    Map<String, Object> report = BenchmarkRunner.report(name, "bin/sparktune bench --experiment techniques --config "
+        + config.getPath() + " --name " + name + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
+        + (only.pattern().isEmpty() ? "" : " --only '" + only.pattern() + "'"), sets, s.model().uri());
     report.put("epochs", s.training().epochs());
     report.put("learning-rate", s.training().learningRate());
     report.put("strategy", s.training().strategy());

@@ -3,7 +3,6 @@ package io.sparktune.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -19,21 +18,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code dbd = sum(du)}, {@code dh = e + du Wd^T}, {@code dz = act'(z) * dh}, and to the input
  * {@code dz W^T}. The frozen W and b get a zero gradient; their weight gradient is never computed.
  */
-public class AdapterDenseLayer extends BaseLayer<AdapterDense> {
+public class AdapterDenseLayer extends PartlyFrozenLayerImpl<AdapterDense> {
   private static final long serialVersionUID = 1L;
 
   public AdapterDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
-  }
-
-  @Override
-  public boolean isPretrainLayer() {
-    return false;
-  }
-
-  @Override
-  public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-    throw new UnsupportedOperationException("An adapter layer trains inside a network, not on its own.");
   }
 
   @Override

@@ -5,7 +5,6 @@ import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -22,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code W} and {@code b} get a zero gradient and their weight gradient is never computed, which is
  * what makes a LoRA step cheaper than a full one.
  */
-public class LoraDenseLayer extends BaseLayer<LoraDense> {
+public class LoraDenseLayer extends PartlyFrozenLayerImpl<LoraDense> {
   private static final long serialVersionUID = 1L;
 
   /** The low-rank branch's input in this training pass and its scaled dropout mask (null without dropout). */
@@ -31,16 +30,6 @@ public class LoraDenseLayer extends BaseLayer<LoraDense> {
 
   public LoraDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
-  }
-
-  @Override
-  public boolean isPretrainLayer() {
-    return false;
-  }
-
-  @Override
-  public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-    throw new UnsupportedOperationException("A LoRA layer trains inside a network, not on its own.");
   }
 
   @Override
