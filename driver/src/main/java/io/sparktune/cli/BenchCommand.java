@@ -31,12 +31,17 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--experiment", defaultValue = "strategies",
       description = "strategies (single-process DL4J vs each strategy), frozen-feature-cache (cached vs uncached "
-          + "frozen trunk vs DL4J's TransferLearningHelper) or techniques (each fine-tuning technique vs full fine-tuning).")
+          + "frozen trunk vs DL4J's TransferLearningHelper), techniques (each fine-tuning technique vs full fine-tuning) or "
+          + "few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class).")
   String experiment;
 
   @Option(names = "--seeds", split = ",", defaultValue = "42,7", paramLabel = "SEED,...",
       description = "Seeds each variant runs with (techniques experiment; default 42,7).")
   List<Long> seeds;
+
+  @Option(names = "--shots", split = ",", defaultValue = "1,5,10,50", paramLabel = "K,...",
+      description = "Few-shot experiment: labelled examples per class (default 1,5,10,50).")
+  List<Integer> shots;
 
   @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",
       description = "Techniques experiment: run only the variants whose name matches (full fine-tuning always runs).")
@@ -49,8 +54,9 @@ final class BenchCommand implements Callable<Integer> {
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
       case "techniques" -> new io.sparktune.bench.TechniquesBenchmark(config, overrides, results, name, seeds, only)
           .run();
-      default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache or "
-          + "techniques, not '" + experiment + "'.");
+      case "few-shot" -> new io.sparktune.bench.FewShotBenchmark(config, overrides, results, name, seeds, shots).run();
+      default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache, "
+          + "techniques or few-shot, not '" + experiment + "'.");
     }
     return SparktuneCli.OK;
   }
