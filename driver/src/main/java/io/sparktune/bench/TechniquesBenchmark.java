@@ -48,6 +48,10 @@ public final class TechniquesBenchmark {
     VARIANTS.put("augmentation (shift 2, rotation 10, flip, cutout 8)", List.of("techniques.augmentation.enabled=true",
         "techniques.augmentation.max-shift=2", "techniques.augmentation.max-rotation-degrees=10",
         "techniques.augmentation.flip=true", "techniques.augmentation.cutout=8"));
+    VARIANTS.put("tabular noise 0.1 std", List.of("techniques.augmentation.enabled=true",
+        "techniques.augmentation.tabular-noise=0.1"));
+    VARIANTS.put("mixup alpha 0.2", List.of("techniques.augmentation.enabled=true",
+        "techniques.augmentation.mixup-alpha=0.2"));
     VARIANTS.put("adapters (bottleneck 64), lr x5", List.of("techniques.adapters.enabled=true",
         "techniques.adapters.bottleneck=64", "training.learning-rate=0.005"));
   }

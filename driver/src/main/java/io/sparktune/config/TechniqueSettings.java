@@ -34,6 +34,8 @@ import java.util.Map;
  * @param flip random left-right flips
  * @param cutout side of the zeroed square (0 = none)
  * @param noiseStd Gaussian noise in raw pixel units (0 = none)
+ * @param tabularNoise tabular data: Gaussian noise as a fraction of each feature's standard deviation
+ * @param mixupAlpha mixup's Beta parameter (0 = no mixup)
  * @param classWeights none or balanced
  */
 public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultipliers, boolean progressiveUnfreezing,
@@ -41,7 +43,7 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
     double newLayerCoefficient, boolean lora, int loraRank, double loraAlpha, double loraDropout,
     List<String> loraLayers, boolean adapters, int adapterBottleneck, String adapterActivation,
     List<String> adapterLayers, boolean augmentation, int maxShift, double maxRotationDegrees, boolean flip,
-    int cutout, double noiseStd, String classWeights) {
+    int cutout, double noiseStd, double tabularNoise, double mixupAlpha, String classWeights) {
 
   public static final List<String> ADAPTER_ACTIVATIONS = List.of("relu", "gelu", "tanh", "sigmoid", "identity");
 
@@ -68,7 +70,8 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
         p.stringList(b + "adapters.layers"), p.bool(b + "augmentation.enabled"),
         p.intIn(b + "augmentation.max-shift", 0, 1000), p.doubleIn(b + "augmentation.max-rotation-degrees", 0, 180, false),
         p.bool(b + "augmentation.flip"), p.intIn(b + "augmentation.cutout", 0, 10_000),
-        p.doubleIn(b + "augmentation.noise-std", 0, 1e6, false), p.oneOf(b + "class-weights", List.of("none", "balanced")));
+        p.doubleIn(b + "augmentation.noise-std", 0, 1e6, false), p.doubleIn(b + "augmentation.tabular-noise", 0, 10, false),
+        p.doubleIn(b + "augmentation.mixup-alpha", 0, 100, false), p.oneOf(b + "class-weights", List.of("none", "balanced")));
   }
 
   private static boolean adapters(ConfigProblems p, String b) {

@@ -31,14 +31,16 @@ public record PreparedData(JavaRDD<Record> train, JavaRDD<Record> validation, lo
    * epoch, whatever the partitioning or a resume), spread over {@code workers} partitions.
    */
   public JavaRDD<DataSet> trainingBatches(long seed, int epoch, int workers, int batchSize) {
-    return trainingBatches(seed, epoch, workers, batchSize, null);
+    return trainingBatches(seed, epoch, workers, batchSize, null, null);
   }
 
   /**
    * The same, with {@code transform} (data augmentation; null for none) applied to every example on the
-   * executors, each with its own generator seeded by the seed, the epoch and the example's origin.
+   * executors, each with its own generator seeded by the seed, the epoch and the example's origin, and
+   * {@code mixup} (null for none) to every minibatch, seeded by the epoch, the partition and the batch.
    */
-  public JavaRDD<DataSet> trainingBatches(long seed, int epoch, int workers, int batchSize, ExampleTransform transform) {
+  public JavaRDD<DataSet> trainingBatches(long seed, int epoch, int workers, int batchSize, ExampleTransform transform,
+      Mixup mixup) {
     long epochSeed = Splits.mix(seed + 0x9E3779B97F4A7C15L * (epoch + 1));
     BatchAssembler assembler = assembler(batchSize);
     JavaRDD<Record> shuffled = train
@@ -49,7 +51,17 @@ public record PreparedData(JavaRDD<Record> train, JavaRDD<Record> validation, lo
       long augmentSeed = Splits.mix(epochSeed ^ 0xA06_3E47L);
       shuffled = shuffled.map(r -> transform.apply(r, new java.util.SplittableRandom(Splits.hash(augmentSeed, r.origin()))));
     }
-    return shuffled.mapPartitions(assembler::batches);
+    JavaRDD<DataSet> batches = shuffled.mapPartitions(assembler::batches);
+    if (mixup == null) {
+      return batches;
+    }
+    long mixSeed = Splits.mix(epochSeed ^ 0x313_0F1L);
+    return batches.mapPartitionsWithIndex((partition, it) -> {
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(Splits.mix(mixSeed + partition));
+      List<DataSet> out = new java.util.ArrayList<>();
+      it.forEachRemaining(b -> out.add(mixup.apply(b, rnd.split())));
+      return out.iterator();
+    }, true);
   }
 
   /** Minibatches for evaluation, in the data's own order. */

@@ -135,7 +135,8 @@ final class EpochLoop {
         monitor.startEpoch(epoch, epochs, data.trainCount(), batch);
         Map<Integer, org.nd4j.linalg.api.ndarray.INDArray> paused = plan.pausedParameters(strategy.network());
         try {
-          strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch, plan.trainingTransform()));
+          strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch, plan.trainingTransform(),
+              plan.mixup()));
         } catch (Exception e) {
           // Spark's exceptions are checked ones thrown from Scala: catch them all to explain a stall
           monitor.checkHealthy();

@@ -116,7 +116,7 @@ public final class FineTuneJob {
       Network base, PreparedData data, Network adapted, TechniquePlan unbound, CheckpointStore checkpoints,
       Map<String, Object> metrics, MetricsLog metricsLog, String title) {
     boolean cacheable = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted);
-    if (cacheable && unbound.trainingTransform() != null) {
+    if (cacheable && (unbound.trainingTransform() != null || unbound.mixup() != null)) {
       log.info("Frozen-feature caching is off: augmentation changes the frozen trunk's input every epoch.");
       cacheable = false;
     }

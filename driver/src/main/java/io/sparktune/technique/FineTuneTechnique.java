@@ -54,6 +54,11 @@ public interface FineTuneTechnique {
     return null;
   }
 
+  /** Mixup of every training minibatch on the executors, or null for none. */
+  default io.sparktune.data.Mixup mixup() {
+    return null;
+  }
+
   /**
    * Listeners to run inside training on every worker.
    *

@@ -5,6 +5,7 @@ import io.sparktune.config.TechniqueSettings;
 import io.sparktune.config.TrainingSettings;
 import io.sparktune.data.ExampleTransform;
 import io.sparktune.data.ImageAugmentation;
+import io.sparktune.data.Mixup;
 import io.sparktune.model.Network;
 import io.sparktune.model.layers.Adapters;
 import io.sparktune.model.layers.Lora;
@@ -72,13 +73,7 @@ public final class TechniquePlan {
           t.adapterLayers(), newLayers, seed), newLayers));
     }
     if (t.augmentation()) {
-      if (data == null || data.imageDims() == null) {
-        throw new BadInputException("techniques.augmentation.enabled = true, but the data are not images; image "
-            + "augmentation needs data.format = idx or image-folder.");
-      }
-      int[] d = data.imageDims();
-      list.add(new DataAugmentation(new ImageAugmentation(d[0], d[1], d[2], t.maxShift(), t.maxRotationDegrees(),
-          t.flip(), t.cutout(), t.noiseStd())));
+      list.add(augmentation(t, data));
     }
     if (t.classWeights().equals("balanced")) {
       if (data == null || data.regression()) {
@@ -89,6 +84,27 @@ public final class TechniquePlan {
       list.add(new ClassWeights(counts));
     }
     return new TechniquePlan(list, training, List.of());
+  }
+
+  private static DataAugmentation augmentation(TechniqueSettings t, io.sparktune.data.PreparedData data) {
+    Mixup mixup = t.mixupAlpha() > 0 ? new Mixup(t.mixupAlpha()) : null;
+    if (data != null && data.imageDims() != null) {
+      int[] d = data.imageDims();
+      return new DataAugmentation(new ImageAugmentation(d[0], d[1], d[2], t.maxShift(), t.maxRotationDegrees(),
+          t.flip(), t.cutout(), t.noiseStd()), mixup);
+    }
+    if (data == null || (t.tabularNoise() == 0 && mixup == null)) {
+      throw new BadInputException("techniques.augmentation.enabled = true on tabular data needs "
+          + "techniques.augmentation.tabular-noise > 0 or techniques.augmentation.mixup-alpha > 0 (the image "
+          + "settings apply to images only).");
+    }
+    ExampleTransform noise = null;
+    if (t.tabularNoise() > 0) {
+      io.sparktune.data.FeatureStatistics stats = data.train().aggregate(new io.sparktune.data.FeatureStatistics(),
+          io.sparktune.data.FeatureStatistics::add, io.sparktune.data.FeatureStatistics::merge);
+      noise = new io.sparktune.data.TabularNoise(stats.std(), t.tabularNoise());
+    }
+    return new DataAugmentation(noise, mixup);
   }
 
   private static Map<String, Double> resolve(Map<String, Double> multipliers, Network net) {
@@ -122,6 +138,12 @@ public final class TechniquePlan {
       }
     }
     return combined;
+  }
+
+  /** Mixup of training minibatches, or null for none. */
+  public Mixup mixup() {
+    return techniques.stream().map(FineTuneTechnique::mixup).filter(java.util.Objects::nonNull).findFirst()
+        .orElse(null);
   }
 
   /** True when per-layer rates must be set on the network before every epoch. */

@@ -35,12 +35,12 @@ class AugmentationIT {
       Network base = ModelLoader.load(MLP + "config.json", ModelFormat.AUTO, MLP + "weights.h5", 1);
       PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
       ImageAugmentation aug = new ImageAugmentation(1, 28, 28, 2, 10, true, 6, 3);
-      List<String> oneWorker = rows(data.trainingBatches(7, 1, 1, 32, aug).collect());
-      List<String> twoWorkers = rows(data.trainingBatches(7, 1, 2, 32, aug).collect());
+      List<String> oneWorker = rows(data.trainingBatches(7, 1, 1, 32, aug, null).collect());
+      List<String> twoWorkers = rows(data.trainingBatches(7, 1, 2, 32, aug, null).collect());
       assertEquals(oneWorker, twoWorkers, "the same augmented examples with 1 or 2 workers");
       assertEquals(data.trainCount(), oneWorker.size());
-      assertNotEquals(oneWorker, rows(data.trainingBatches(7, 2, 2, 32, aug).collect()), "epoch 2 differs");
-      assertNotEquals(oneWorker, rows(data.trainingBatches(7, 1, 2, 32, null).collect()), "raw data differs");
+      assertNotEquals(oneWorker, rows(data.trainingBatches(7, 2, 2, 32, aug, null).collect()), "epoch 2 differs");
+      assertNotEquals(oneWorker, rows(data.trainingBatches(7, 1, 2, 32, null, null).collect()), "raw data differs");
     }
   }
 

@@ -155,6 +155,20 @@ class TechniquesIT {
         + r.finalAccuracy());
   }
 
+  /** Tabular noise and mixup through the distributed path on the real iris data. */
+  @Test
+  void tabularNoiseAndMixupTrainOnIris() throws Exception {
+    Path out = dir.resolve("iris");
+    FineTuneJob.Result r = new FineTuneJob(io.sparktune.config.FineTuneSettings.fromConfig(
+        io.sparktune.config.ConfigLoader.load(new java.io.File("conf/examples/iris-csv.conf"), List.of(
+            "spark.master=\"local[2]\"", "training.epochs=10", "techniques.augmentation.enabled=true",
+            "techniques.augmentation.tabular-noise=0.1", "techniques.augmentation.mixup-alpha=0.2",
+            "evaluation.linear-baseline.enabled=false", "evaluation.feature-importance.enabled=false",
+            "monitoring.dashboard.enabled=false", "output.uri=\"" + out + "\""))), false, false).run();
+    assertEquals(List.of("augmentation, mixup"), r.metrics().get("techniques"));
+    assertTrue(r.finalAccuracy() >= 0.8, "iris still learns under noise and mixup: " + r.finalAccuracy());
+  }
+
   private static double distance(Network a, Network b, int layer) {
     INDArray pa = a.layers()[layer].params();
     return pa.distance2(b.layers()[layer].params().castTo(pa.dataType()));
