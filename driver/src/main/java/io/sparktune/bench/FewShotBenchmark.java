@@ -72,8 +72,7 @@ public final class FewShotBenchmark {
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
     PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
     int classes = data.classes().size();
-    List<String> names = ModelAdapter.adapt(base, spec(s, "", classes, s.seed())).layerNames();
-    String lastHidden = names.get(names.size() - 2);
+    String lastHidden = ModelAdapter.lastLayerBeforeHead(base, spec(s, "", classes, s.seed()));
     FrozenFeatureCache.Cached cache = FrozenFeatureCache.build(sc,
         ModelAdapter.adapt(base, spec(s, lastHidden, classes, s.seed())), data, s.run().evalBatchSize(), "");
     try {
@@ -86,7 +85,7 @@ public final class FewShotBenchmark {
           r.put("seed", seed);
           r.put("examples", sample.size());
           r.put("prototype-accuracy", prototypeAccuracy(sc, sample, cache.data().validation(), classes));
-          r.put("linear-probe-accuracy", probeAccuracy(sc, s, cache, sample, seed));
+          r.put("linear-probe-accuracy", probeAccuracy(sc, s, cache, sample));
           log.info("Few-shot k={} seed={}: prototypes {}, linear probe {}", k, seed, r.get("prototype-accuracy"),
               r.get("linear-probe-accuracy"));
           runs.add(r);
@@ -164,7 +163,7 @@ public final class FewShotBenchmark {
 
   /** The new head trained on the k-shot features alone, scored on every validation example. */
   private static double probeAccuracy(JavaSparkContext sc, FineTuneSettings s, FrozenFeatureCache.Cached cache,
-      List<Record> sample, long seed) {
+      List<Record> sample) {
     Network head = cache.head().copy();
     BatchAssembler assembler = cache.data().assembler(sample.size());
     DataSet all = assembler.assemble(sample);

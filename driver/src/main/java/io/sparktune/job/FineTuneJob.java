@@ -232,9 +232,7 @@ public final class FineTuneJob {
    * reference, not the run being measured.
    */
   private Map<String, Object> headOnly(JavaSparkContext sc, Network base, PreparedData data, MetricsLog metricsLog) {
-    Network probe = ModelAdapter.adapt(base, spec(data, ""));
-    List<String> names = probe.layerNames();
-    String lastHidden = names.get(names.size() - 2);
+    String lastHidden = ModelAdapter.lastLayerBeforeHead(base, spec(data, ""));
     log.info("Head-only baseline: training only the new head (layers up to '{}' frozen), with parameter averaging.",
         lastHidden);
     Network adapted = ModelAdapter.adapt(base, spec(data, lastHidden));

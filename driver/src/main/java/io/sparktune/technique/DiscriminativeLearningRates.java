@@ -23,6 +23,11 @@ public final class DiscriminativeLearningRates implements FineTuneTechnique {
   }
 
   @Override
+  public boolean setsLayerRates() {
+    return true;
+  }
+
+  @Override
   public double rateFactor(TunableLayer layer, int epoch, int epochs) {
     double m = Math.pow(decay, -layer.depth());
     return m * multipliers.getOrDefault(layer.name(), 1.0);

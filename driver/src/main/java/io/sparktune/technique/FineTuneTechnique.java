@@ -46,6 +46,11 @@ public interface FineTuneTechnique {
     return false;
   }
 
+  /** True when {@link #rateFactor} is not 1 for some layer, so the driver must set per-layer rates. */
+  default boolean setsLayerRates() {
+    return variesByEpoch();
+  }
+
   /**
    * A random change of every training example on the executors (data augmentation), or null for none.
    * Validation examples are never changed.

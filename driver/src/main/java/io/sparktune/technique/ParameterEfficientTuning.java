@@ -58,6 +58,11 @@ public final class ParameterEfficientTuning implements FineTuneTechnique {
   }
 
   @Override
+  public boolean setsLayerRates() {
+    return true;
+  }
+
+  @Override
   public double rateFactor(TunableLayer layer, int epoch, int epochs) {
     return adapted.contains(layer.name()) || newLayers.contains(layer.name()) ? 1 : 0;
   }

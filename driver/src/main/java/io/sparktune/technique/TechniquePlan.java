@@ -153,8 +153,7 @@ public final class TechniquePlan {
 
   /** True when the rates differ from the updater's own constant rate on every layer. */
   public boolean setsRates() {
-    return variesByEpoch() || techniques.stream().anyMatch(t -> t instanceof DiscriminativeLearningRates
-        || t instanceof ParameterEfficientTuning);
+    return variesByEpoch() || techniques.stream().anyMatch(FineTuneTechnique::setsLayerRates);
   }
 
   /** The adapted network changed by each technique in turn (see {@link FineTuneTechnique#adapt}). */

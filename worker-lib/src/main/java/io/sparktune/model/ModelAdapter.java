@@ -27,6 +27,16 @@ public final class ModelAdapter {
     return net.isGraph() ? adaptGraph(net, spec) : adaptMultiLayer(net, spec);
   }
 
+  /**
+   * The name of the last layer before the head {@code spec} puts on {@code base}: freezing up to it
+   * leaves only the head to train (the head-only baseline, feature-extractor mode).
+   */
+  public static String lastLayerBeforeHead(Network base, AdaptSpec spec) {
+    List<String> names = adapt(base, new AdaptSpec("", spec.numClasses(), spec.replaceOutput(), spec.updater(),
+        spec.seed(), spec.regression())).layerNames();
+    return names.get(names.size() - 2);
+  }
+
   /** Resolves a layer name or index against the network's layers; -1 for "none". */
   public static int layerIndex(Network net, String nameOrIndex) {
     if (nameOrIndex == null || nameOrIndex.isBlank()) {

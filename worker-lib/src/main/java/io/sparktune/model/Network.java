@@ -198,17 +198,23 @@ public final class Network {
    * fine-tune configuration may share one, and a change to it would reach them all.
    */
   public void setLayerLearningRates(java.util.Map<Integer, Double> rates) {
-    Layer[] ls = layers();
-    for (Integer i : rates.keySet()) {
-      BaseLayer b = (BaseLayer) ls[i].conf().getLayer();
-      b.setIUpdater(b.getIUpdater().clone());
+    if (rates.isEmpty()) {
+      return;
     }
+    Layer[] ls = layers();
+    int last = -1;
     for (java.util.Map.Entry<Integer, Double> e : rates.entrySet()) {
-      if (isGraph()) {
-        graph().setLearningRate(ls[e.getKey()].conf().getLayer().getLayerName(), e.getValue());
-      } else {
-        multiLayer().setLearningRate(e.getKey(), e.getValue());
-      }
+      BaseLayer b = (BaseLayer) ls[e.getKey()].conf().getLayer();
+      IUpdater u = b.getIUpdater().clone();
+      u.setLrAndSchedule(e.getValue(), null);
+      b.setIUpdater(u);
+      last = e.getKey();
+    }
+    // DL4J's per-layer setter rebuilds the updater from every layer's configuration: once is enough
+    if (isGraph()) {
+      graph().setLearningRate(ls[last].conf().getLayer().getLayerName(), rates.get(last));
+    } else {
+      multiLayer().setLearningRate(last, rates.get(last));
     }
   }
 
