@@ -54,9 +54,9 @@ public class AdapterDense extends PartlyFrozenLayer {
   @Override
   public List<Param> params() {
     long d = getNOut();
-    return List.of(new Param(WEIGHT, getNIn(), d, false, false), new Param(BIAS, 1, d, false, true),
-        new Param(DOWN, d, bottleneck, true, false), new Param(DOWN_BIAS, 1, bottleneck, true, true),
-        new Param(UP, bottleneck, d, true, false), new Param(UP_BIAS, 1, d, true, true));
+    return List.of(Param.matrix(WEIGHT, getNIn(), d, false), Param.bias(BIAS, d, false),
+        Param.matrix(DOWN, d, bottleneck, true), Param.bias(DOWN_BIAS, bottleneck, true),
+        Param.matrix(UP, bottleneck, d, true), Param.bias(UP_BIAS, d, true));
   }
 
   @Override

@@ -28,7 +28,8 @@ public final class Adapters {
   /** The network with each chosen dense layer followed by an adapter (starting as the identity). */
   public static Network apply(Network net, Spec spec) {
     Map<Integer, Layer> replace = new LinkedHashMap<>();
-    for (int i : LayerSwap.denseLayers(net, spec.layers(), spec.exclude(), "techniques.adapters.layers")) {
+    for (int i : LayerSwap.layersOfKind(net, spec.layers(), spec.exclude(), "techniques.adapters.layers",
+        Map.of("dense", DenseLayer.class))) {
       DenseLayer d = LayerSwap.plainDense(net.layers()[i].conf().getLayer(), "Adapters");
       AdapterDense a = new AdapterDense();
       LayerSwap.copyCommon(d, a);

@@ -25,27 +25,32 @@ final class LayerSwap {
   private LayerSwap() {}
 
   /**
-   * Indices of the dense layers named in {@code names} (empty = every trainable dense layer not in
-   * {@code exclude}); refuses, naming {@code key}, names that are not trainable dense layers.
+   * Indices of the layers of the given kinds (exact classes) named in {@code names} (empty = every
+   * trainable one of those kinds not in {@code exclude}); refuses, naming {@code key}, names that are not
+   * trainable layers of those kinds.
+   *
+   * @param kinds what the layers may be, e.g. "dense" -> DenseLayer.class
    */
-  static List<Integer> denseLayers(Network net, List<String> names, Set<String> exclude, String key) {
+  static List<Integer> layersOfKind(Network net, List<String> names, Set<String> exclude, String key,
+      Map<String, Class<?>> kinds) {
     List<String> all = net.layerNames();
     List<Integer> chosen = new ArrayList<>();
-    List<String> dense = new ArrayList<>();
+    List<String> fitting = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
-      if (net.layers()[i].conf().getLayer().getClass() == DenseLayer.class && net.tunable(net.layers()[i])) {
-        dense.add(all.get(i));
+      if (kinds.containsValue(net.layers()[i].conf().getLayer().getClass()) && net.tunable(net.layers()[i])) {
+        fitting.add(all.get(i));
         if (names.isEmpty() ? !exclude.contains(all.get(i)) : names.contains(all.get(i))) {
           chosen.add(i);
         }
       }
     }
+    String what = "trainable " + String.join(" or ", kinds.keySet()) + " layers";
     List<String> missing = new ArrayList<>(names);
-    missing.removeAll(dense);
+    missing.removeAll(fitting);
     if (!missing.isEmpty() || chosen.isEmpty()) {
-      throw new BadInputException(key + ": " + (missing.isEmpty() ? "the network has no trainable dense layer for it"
-          : missing + " are not trainable dense layers") + ". The network's layers are " + all
-          + "; its trainable dense layers: " + dense + ".");
+      throw new BadInputException(key + ": " + (missing.isEmpty() ? "the network has no " + what + " for it"
+          : missing + " are not " + what) + ". The network's layers are " + all + "; its " + what + ": " + fitting
+          + ".");
     }
     return chosen;
   }

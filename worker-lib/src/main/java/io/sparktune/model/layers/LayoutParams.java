@@ -10,9 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * DL4J parameter initialiser for every {@link PartlyFrozenLayer}: views into the flat parameter (or
- * gradient) vector in the order of {@link PartlyFrozenLayer#params()}, matrices in 'f' order as DL4J's
- * dense layers. Fresh values are zeros: sparktune copies the pre-trained parameters in and seeds the
+ * DL4J parameter initialiser for every {@link ParamLayout} layer: views into the flat parameter (or
+ * gradient) vector in the order of {@link ParamLayout#params()}, each in its own shape and order (dense
+ * matrices in 'f' order as DL4J's dense layers, convolution kernels in 'c' order as DL4J's). Fresh values are zeros: sparktune copies the pre-trained parameters in and seeds the
  * added ones itself, so these layers never depend on DL4J's per-JVM weight initialisation.
  */
 public final class LayoutParams implements ParamInitializer {
@@ -20,8 +20,8 @@ public final class LayoutParams implements ParamInitializer {
 
   private LayoutParams() {}
 
-  private static List<PartlyFrozenLayer.Param> params(Layer layer) {
-    return ((PartlyFrozenLayer) layer).params();
+  private static List<ParamLayout.Param> params(Layer layer) {
+    return ((ParamLayout) layer).params();
   }
 
   @Override
@@ -31,22 +31,22 @@ public final class LayoutParams implements ParamInitializer {
 
   @Override
   public long numParams(Layer layer) {
-    return params(layer).stream().mapToLong(p -> p.rows() * p.cols()).sum();
+    return params(layer).stream().mapToLong(ParamLayout.Param::length).sum();
   }
 
   @Override
   public List<String> paramKeys(Layer layer) {
-    return params(layer).stream().map(PartlyFrozenLayer.Param::name).toList();
+    return params(layer).stream().map(ParamLayout.Param::name).toList();
   }
 
   @Override
   public List<String> weightKeys(Layer layer) {
-    return params(layer).stream().filter(p -> !p.bias()).map(PartlyFrozenLayer.Param::name).toList();
+    return params(layer).stream().filter(p -> !p.bias()).map(ParamLayout.Param::name).toList();
   }
 
   @Override
   public List<String> biasKeys(Layer layer) {
-    return params(layer).stream().filter(PartlyFrozenLayer.Param::bias).map(PartlyFrozenLayer.Param::name).toList();
+    return params(layer).stream().filter(ParamLayout.Param::bias).map(ParamLayout.Param::name).toList();
   }
 
   @Override
@@ -82,10 +82,10 @@ public final class LayoutParams implements ParamInitializer {
     }
     Map<String, INDArray> m = new LinkedHashMap<>();
     long offset = 0;
-    for (PartlyFrozenLayer.Param p : params(layer)) {
-      long n = p.rows() * p.cols();
+    for (ParamLayout.Param p : params(layer)) {
+      long n = p.length();
       INDArray row = flat.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(offset, offset + n));
-      m.put(p.name(), p.rows() == 1 ? row : row.reshape('f', p.rows(), p.cols()));
+      m.put(p.name(), p.shape().length == 2 && p.shape()[0] == 1 ? row : row.reshape(p.order(), p.shape()));
       offset += n;
     }
     return m;

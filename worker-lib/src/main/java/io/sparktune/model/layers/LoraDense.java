@@ -57,8 +57,8 @@ public class LoraDense extends PartlyFrozenLayer {
 
   @Override
   public List<Param> params() {
-    return List.of(new Param(WEIGHT, getNIn(), getNOut(), false, false), new Param(BIAS, 1, getNOut(), false, true),
-        new Param(DOWN, getNIn(), rank, true, false), new Param(UP, rank, getNOut(), true, false));
+    return List.of(Param.matrix(WEIGHT, getNIn(), getNOut(), false), Param.bias(BIAS, getNOut(), false),
+        Param.matrix(DOWN, getNIn(), rank, true), Param.matrix(UP, rank, getNOut(), true));
   }
 
   @Override

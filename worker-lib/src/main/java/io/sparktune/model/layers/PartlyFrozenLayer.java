@@ -27,22 +27,16 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * JSON with the class name, so a saved network with these layers loads wherever sparktune's worker
  * library is on the classpath.
  */
-public abstract class PartlyFrozenLayer extends FeedForwardLayer {
+public abstract class PartlyFrozenLayer extends FeedForwardLayer implements ParamLayout {
   private static final long serialVersionUID = 1L;
 
-  /** One parameter: a [rows, cols] matrix in 'f' order, or a [1, cols] bias row. */
-  public record Param(String name, long rows, long cols, boolean trainable, boolean bias) {}
-
   /** The parameters in the order they lie in the network's flat parameter vector. */
+  @Override
   public abstract List<Param> params();
 
   /** The running layer. */
   protected abstract org.deeplearning4j.nn.layers.BaseLayer<?> createLayer(NeuralNetConfiguration conf,
       DataType dataType);
-
-  boolean frozen(String param) {
-    return params().stream().anyMatch(p -> p.name().equals(param) && !p.trainable());
-  }
 
   @Override
   public IUpdater getUpdaterByParam(String paramName) {
@@ -80,8 +74,8 @@ public abstract class PartlyFrozenLayer extends FeedForwardLayer {
   @Override
   public LayerMemoryReport getMemoryReport(InputType inputType) {
     InputType out = getOutputType(-1, inputType);
-    long all = params().stream().mapToLong(p -> p.rows() * p.cols()).sum();
-    long trainable = params().stream().filter(Param::trainable).mapToLong(p -> p.rows() * p.cols()).sum();
+    long all = params().stream().mapToLong(Param::length).sum();
+    long trainable = params().stream().filter(Param::trainable).mapToLong(Param::length).sum();
     return new LayerMemoryReport.Builder(getLayerName(), getClass(), inputType, out)
         .standardMemory(all, getIUpdater().stateSize(trainable))
         .workingMemory(0, 0, 0, inputType.arrayElementsPerExample() + 2 * out.arrayElementsPerExample())
