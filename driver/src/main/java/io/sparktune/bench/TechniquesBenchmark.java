@@ -56,10 +56,42 @@ public final class TechniquesBenchmark {
         "techniques.adapters.bottleneck=64", "training.learning-rate=0.005"));
   }
 
+  /**
+   * Continual learning variants, for a config that names the old task (conf/examples/quickstart-continual.conf):
+   * every variant states both EWC and replay so the config's own values never leak in.
+   */
+  static final Map<String, List<String>> CONTINUAL = new LinkedHashMap<>();
+
+  static {
+    CONTINUAL.put("plain fine-tune", continual(0, 0));
+    CONTINUAL.put("EWC lambda 100", continual(100, 0));
+    CONTINUAL.put("EWC lambda 1000", continual(1000, 0));
+    CONTINUAL.put("EWC lambda 10000", continual(10000, 0));
+    CONTINUAL.put("replay 500", continual(0, 500));
+    CONTINUAL.put("replay 2000", continual(0, 2000));
+    CONTINUAL.put("EWC lambda 1000 + replay 500", continual(1000, 500));
+  }
+
+  /** Imbalanced classes: plain training against the two corrections (on {@link ImbalancedData}'s cut). */
+  static final Map<String, List<String>> IMBALANCED = new LinkedHashMap<>();
+
+  static {
+    IMBALANCED.put("plain fine-tune", List.of());
+    IMBALANCED.put("class weights (balanced)", List.of("techniques.class-weights=balanced"));
+    IMBALANCED.put("oversample", List.of("techniques.resampling=oversample"));
+    IMBALANCED.put("undersample", List.of("techniques.resampling=undersample"));
+  }
+
+  private static List<String> continual(double lambda, int replay) {
+    return List.of("techniques.continual.ewc.lambda=" + lambda, "techniques.continual.replay.examples=" + replay);
+  }
+
   /** Settings that keep each run to the fine-tune itself. */
   static final List<String> LEAN = List.of("evaluation.head-only-baseline=false", "evaluation.linear-baseline.enabled=false",
       "evaluation.worst-examples=0", "evaluation.feature-importance.enabled=false", "monitoring.dashboard.enabled=false");
 
+  private final String experiment;
+  private final Map<String, List<String>> variants;
   private final File config;
   private final List<String> sets;
   private final Path results;
@@ -67,8 +99,19 @@ public final class TechniquesBenchmark {
   private final List<Long> seeds;
   private final java.util.regex.Pattern only;
 
-  /** @param only runs the variants whose name this regular expression finds (plus full fine-tuning, the reference) */
-  public TechniquesBenchmark(File config, List<String> sets, Path results, String name, List<Long> seeds, String only) {
+  /**
+   * @param experiment "techniques" (every technique against full fine-tuning) or "continual" (forgetting of
+   *     the old task: plain fine-tuning against EWC and replay)
+   * @param only runs the variants whose name this regular expression finds (plus the reference, the first)
+   */
+  public TechniquesBenchmark(String experiment, File config, List<String> sets, Path results, String name,
+      List<Long> seeds, String only) {
+    this.experiment = experiment;
+    this.variants = switch (experiment) {
+      case "continual" -> CONTINUAL;
+      case "imbalanced" -> IMBALANCED;
+      default -> VARIANTS;
+    };
     this.config = config;
     this.sets = sets;
     this.results = results;
@@ -80,15 +123,17 @@ public final class TechniquesBenchmark {
   public Map<String, Object> run() throws Exception {
     FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(config, sets));
     Path work = Files.createTempDirectory("sparktune-techniques-bench-");
+    List<String> base = experiment.equals("imbalanced") ? ImbalancedData.write(s.data(), work) : List.of();
     List<Map<String, Object>> runs = new ArrayList<>();
-    String reference = VARIANTS.keySet().iterator().next();
-    for (Map.Entry<String, List<String>> v : VARIANTS.entrySet()) {
+    String reference = variants.keySet().iterator().next();
+    for (Map.Entry<String, List<String>> v : variants.entrySet()) {
       if (!v.getKey().equals(reference) && !only.matcher(v.getKey()).find()) {
         continue;
       }
       List<Map<String, Object>> perSeed = new ArrayList<>();
       for (long seed : seeds) {
         List<String> all = new ArrayList<>(LEAN);
+        all.addAll(base);
         all.addAll(sets);
         all.addAll(v.getValue());
         all.add("seed=" + seed);
@@ -97,9 +142,10 @@ public final class TechniquesBenchmark {
       }
       runs.add(variant(v.getKey(), v.getValue(), perSeed));
     }
-    Map<String, Object> report = BenchmarkRunner.report(name, "bin/sparktune bench --experiment techniques --config "
+    Map<String, Object> report = BenchmarkRunner.report(name, "bin/sparktune bench --experiment " + experiment + " --config "
         + config.getPath() + " --name " + name + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
         + (only.pattern().isEmpty() ? "" : " --only '" + only.pattern() + "'"), sets, s.model().uri());
+    report.put("experiment", experiment);
     report.put("epochs", s.training().epochs());
     report.put("learning-rate", s.training().learningRate());
     report.put("strategy", s.training().strategy());
@@ -114,12 +160,23 @@ public final class TechniquesBenchmark {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("seed", seed);
     r.put("final-accuracy", ((Map<String, Object>) metrics.get("final")).get("accuracy"));
-    r.put("final-macro-f1", ((Map<String, Object>) metrics.get("final")).get("macro-f1"));
+    Map<String, Object> fin = (Map<String, Object>) metrics.get("final");
+    r.put("final-macro-f1", fin.get("macro-f1"));
+    r.put("final-balanced-accuracy", fin.get("macro-recall"));
+    if (fin.get("per-class") instanceof List<?> perClass && perClass.size() > ImbalancedData.MINORITY.get(4)) {
+      r.put("minority-recall", ImbalancedData.MINORITY.stream()
+          .mapToDouble(c -> num((Map<String, Object>) perClass.get(c), "recall")).average().orElse(Double.NaN));
+    }
     r.put("epoch-accuracies", history.stream().map(h -> h.get("validation-accuracy")).toList());
     r.put("training-seconds", metrics.get("training-seconds"));
     r.put("trainable-parameters", metrics.get("trainable-parameters"));
     r.put("peak-rss-bytes", metrics.get("peak-rss-bytes"));
     r.put("validation-examples", metrics.get("validation-examples"));
+    if (metrics.get("old-task") instanceof Map<?, ?> old) {
+      r.put("old-task-accuracy-before", old.get("accuracy-before"));
+      r.put("old-task-accuracy-after", old.get("accuracy-after"));
+      r.put("forgetting", old.get("forgetting"));
+    }
     return r;
   }
 
@@ -129,7 +186,14 @@ public final class TechniquesBenchmark {
     r.put("settings", settings);
     r.put("seeds", perSeed);
     r.put("mean-final-accuracy", mean(perSeed, "final-accuracy"));
+    r.put("mean-final-macro-f1", mean(perSeed, "final-macro-f1"));
+    r.put("mean-final-balanced-accuracy", mean(perSeed, "final-balanced-accuracy"));
+    r.put("mean-minority-recall", mean(perSeed, "minority-recall"));
     r.put("mean-training-seconds", mean(perSeed, "training-seconds"));
+    if (perSeed.get(0).containsKey("forgetting")) {
+      r.put("mean-old-task-accuracy-after", mean(perSeed, "old-task-accuracy-after"));
+      r.put("mean-forgetting", mean(perSeed, "forgetting"));
+    }
     r.put("max-peak-rss-bytes", perSeed.stream().mapToDouble(x -> num(x, "peak-rss-bytes")).max().orElse(Double.NaN));
     return r;
   }
@@ -150,7 +214,7 @@ public final class TechniquesBenchmark {
         .append(". Command: `").append(report.get("command")).append("`\n\n");
     List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("runs");
     double reference = num(runs.get(0), "mean-final-accuracy");
-    sb.append("| technique | final accuracy per seed | mean | vs full fine-tune | training s (mean) | trainable params | peak RSS GiB |\n");
+    sb.append("| technique | final accuracy per seed | mean | vs the first row | training s (mean) | trainable params | peak RSS GiB |\n");
     sb.append("|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : runs) {
       List<Map<String, Object>> seeds = (List<Map<String, Object>>) r.get("seeds");
@@ -159,6 +223,33 @@ public final class TechniquesBenchmark {
           String.join(", ", seeds.stream().map(x -> String.format("%.4f", num(x, "final-accuracy"))).toList()), mean,
           100 * (mean - reference), num(r, "mean-training-seconds"), num(seeds.get(0), "trainable-parameters"),
           num(r, "max-peak-rss-bytes") / (1L << 30)));
+    }
+    if (report.get("experiment").equals("imbalanced")) {
+      sb.append("\nImbalanced training set: classes ").append(ImbalancedData.MINORITY).append(" keep ")
+          .append(String.format("%.0f%%", 100 * ImbalancedData.FRACTION))
+          .append(" of their examples; validation is the balanced original.\n\n");
+      sb.append("| technique | accuracy | macro-F1 | balanced accuracy | minority-class recall |\n|---|---|---|---|---|\n");
+      for (Map<String, Object> r : runs) {
+        sb.append(String.format("| %s | %.4f | %.4f | %.4f | %.4f |%n", r.get("variant"), num(r, "mean-final-accuracy"),
+            num(r, "mean-final-macro-f1"), num(r, "mean-final-balanced-accuracy"), num(r, "mean-minority-recall")));
+      }
+    }
+    if (runs.get(0).containsKey("mean-forgetting")) {
+      double plain = num(runs.get(0), "mean-forgetting");
+      sb.append("\nThe old task (held-out examples, accuracy before fine-tuning ")
+          .append(String.format("%.4f", num(((List<Map<String, Object>>) runs.get(0).get("seeds")).get(0),
+              "old-task-accuracy-before")))
+          .append("): forgetting = accuracy before - after; cut = how much less than plain fine-tuning forgets.\n\n");
+      sb.append("| technique | old-task accuracy after (mean) | forgetting pp per seed | mean forgetting pp | forgetting cut |\n");
+      sb.append("|---|---|---|---|---|\n");
+      for (Map<String, Object> r : runs) {
+        List<Map<String, Object>> seeds = (List<Map<String, Object>>) r.get("seeds");
+        double f = num(r, "mean-forgetting");
+        sb.append(String.format("| %s | %.4f | %s | %.2f | %.0f%% |%n", r.get("variant"),
+            num(r, "mean-old-task-accuracy-after"),
+            String.join(", ", seeds.stream().map(x -> String.format("%.2f", 100 * num(x, "forgetting"))).toList()),
+            100 * f, 100 * (1 - f / plain)));
+      }
     }
     sb.append("\nMachine: ").append(report.get("machine")).append('\n');
     return sb.toString();

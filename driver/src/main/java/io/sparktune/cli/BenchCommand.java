@@ -31,12 +31,13 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--experiment", defaultValue = "strategies",
       description = "strategies (single-process DL4J vs each strategy), frozen-feature-cache (cached vs uncached "
-          + "frozen trunk vs DL4J's TransferLearningHelper), techniques (each fine-tuning technique vs full fine-tuning) or "
-          + "few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class).")
+          + "frozen trunk vs DL4J's TransferLearningHelper), techniques (each fine-tuning technique vs full fine-tuning), "
+          + "continual (old-task forgetting: plain fine-tuning vs EWC vs replay; a config with techniques.continual), imbalanced (class weights and re-sampling on "
+          + "an imbalanced cut of the IDX training data) or few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class).")
   String experiment;
 
   @Option(names = "--seeds", split = ",", defaultValue = "42,7", paramLabel = "SEED,...",
-      description = "Seeds each variant runs with (techniques experiment; default 42,7).")
+      description = "Seeds each variant runs with (techniques, continual and few-shot experiments; default 42,7).")
   List<Long> seeds;
 
   @Option(names = "--shots", split = ",", defaultValue = "1,5,10,50", paramLabel = "K,...",
@@ -44,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> shots;
 
   @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",
-      description = "Techniques experiment: run only the variants whose name matches (full fine-tuning always runs).")
+      description = "Techniques and continual experiments: run only the variants whose name matches (the first, the reference, always runs).")
   String only;
 
   @Override
@@ -52,11 +53,11 @@ final class BenchCommand implements Callable<Integer> {
     switch (experiment) {
       case "strategies" -> new BenchmarkRunner(config, overrides, target, results, name).run();
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
-      case "techniques" -> new io.sparktune.bench.TechniquesBenchmark(config, overrides, results, name, seeds, only)
-          .run();
+      case "techniques", "continual", "imbalanced" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
+          results, name, seeds, only).run();
       case "few-shot" -> new io.sparktune.bench.FewShotBenchmark(config, overrides, results, name, seeds, shots).run();
       default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache, "
-          + "techniques or few-shot, not '" + experiment + "'.");
+          + "techniques, continual, imbalanced or few-shot, not '" + experiment + "'.");
     }
     return SparktuneCli.OK;
   }

@@ -37,13 +37,15 @@ import java.util.Map;
  * @param tabularNoise tabular data: Gaussian noise as a fraction of each feature's standard deviation
  * @param mixupAlpha mixup's Beta parameter (0 = no mixup)
  * @param classWeights none or balanced
+ * @param resampling none, oversample or undersample (classes, every epoch)
+ * @param continual keeping an old task: forgetting measured, EWC, replay
  */
 public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultipliers, boolean progressiveUnfreezing,
     int unfreezeGroupSize, int epochsPerGroup, String regularization, double coefficient,
     double newLayerCoefficient, boolean lora, int loraRank, double loraAlpha, double loraDropout,
     List<String> loraLayers, boolean adapters, int adapterBottleneck, String adapterActivation,
     List<String> adapterLayers, boolean augmentation, int maxShift, double maxRotationDegrees, boolean flip,
-    int cutout, double noiseStd, double tabularNoise, double mixupAlpha, String classWeights) {
+    int cutout, double noiseStd, double tabularNoise, double mixupAlpha, String classWeights, String resampling, ContinualSettings continual) {
 
   public static final List<String> ADAPTER_ACTIVATIONS = List.of("relu", "gelu", "tanh", "sigmoid", "identity");
 
@@ -71,7 +73,9 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
         p.intIn(b + "augmentation.max-shift", 0, 1000), p.doubleIn(b + "augmentation.max-rotation-degrees", 0, 180, false),
         p.bool(b + "augmentation.flip"), p.intIn(b + "augmentation.cutout", 0, 10_000),
         p.doubleIn(b + "augmentation.noise-std", 0, 1e6, false), p.doubleIn(b + "augmentation.tabular-noise", 0, 10, false),
-        p.doubleIn(b + "augmentation.mixup-alpha", 0, 100, false), p.oneOf(b + "class-weights", List.of("none", "balanced")));
+        p.doubleIn(b + "augmentation.mixup-alpha", 0, 100, false), p.oneOf(b + "class-weights", List.of("none", "balanced")),
+        p.oneOf(b + "resampling", io.sparktune.data.ClassResampling.MODES),
+        ContinualSettings.fromConfig(p, p.string(ConfigLoader.ROOT + ".data.format")));
   }
 
   private static boolean adapters(ConfigProblems p, String b) {
@@ -106,6 +110,7 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
   /** True when no technique of this section is switched on. */
   public boolean none() {
     return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none") && !lora
-        && !adapters && !augmentation && classWeights.equals("none");
+        && !adapters && !augmentation && classWeights.equals("none") && resampling.equals("none") && continual.ewcLambda() == 0
+        && continual.replayExamples() == 0;
   }
 }

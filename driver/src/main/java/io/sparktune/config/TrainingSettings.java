@@ -27,12 +27,13 @@ import java.util.List;
  * @param learningCheckExamples training examples used to verify the returned network, 0 = no check
  * @param maxLossRatio the returned network's loss may be at most this times the workers' loss
  * @param lrSchedule the learning rate of each epoch
+ * @param precision float32, float16 or bfloat16: the network's data type where the backend trains in it
  */
 public record TrainingSettings(String strategy, int epochs, int batchSizePerWorker, String updater,
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
     boolean averageUpdaterState, int averagingPrefetch, double threshold, String controllerAddress, int port, String networkMask,
     int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
-    io.sparktune.train.LearningRateSchedule lrSchedule) {
+    io.sparktune.train.LearningRateSchedule lrSchedule, String precision) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
@@ -55,7 +56,8 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.intIn(b + "early-stopping.patience", 0, 10_000),
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
-        p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false), schedule(p, b));
+        p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false), schedule(p, b),
+        p.oneOf(b + "precision", io.sparktune.train.Precision.NAMES));
   }
 
   private static io.sparktune.train.LearningRateSchedule schedule(ConfigProblems p, String b) {

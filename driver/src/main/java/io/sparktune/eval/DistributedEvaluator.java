@@ -142,7 +142,8 @@ public final class DistributedEvaluator {
     return records.zipWithIndex().filter(t -> t._2() < limit).keys();
   }
 
-  private static Broadcast<byte[]> broadcast(JavaSparkContext sc, Network net) {
+  /** The network (without updater state) as a broadcast model zip; {@link Network#restore} rebuilds it. */
+  public static Broadcast<byte[]> broadcast(JavaSparkContext sc, Network net) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     net.save(bytes, false, null);
     return sc.broadcast(bytes.toByteArray());

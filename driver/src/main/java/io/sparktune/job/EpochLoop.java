@@ -132,11 +132,10 @@ final class EpochLoop {
         if (epoch > firstEpoch && plan.variesByEpoch()) {
           layerRates = setRates(strategy.network(), epoch, epochs);
         }
-        monitor.startEpoch(epoch, epochs, data.trainCount(), batch);
+        monitor.startEpoch(epoch, epochs, plan.sampling().examplesPerEpoch(data.trainCount()), batch);
         Map<Integer, org.nd4j.linalg.api.ndarray.INDArray> paused = plan.pausedParameters(strategy.network());
         try {
-          strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch, plan.trainingTransform(),
-              plan.mixup()));
+          strategy.fitEpoch(data.trainingBatches(s.seed(), epoch, workers, batch, plan.sampling()));
         } catch (Exception e) {
           // Spark's exceptions are checked ones thrown from Scala: catch them all to explain a stall
           monitor.checkHealthy();
@@ -145,7 +144,7 @@ final class EpochLoop {
         double secs = (System.nanoTime() - t0) / 1e9;
         double trainLoss = monitor.meanLossSinceLastCall();
         monitor.checkEpochLoss(trainLoss);
-        examplesTrained += data.trainCount();
+        examplesTrained += plan.sampling().examplesPerEpoch(data.trainCount());
         net = strategy.network();
         if (plan.restorePaused(net, paused) > 0) {
           log.debug("Epoch {}: put paused layers' parameters back after averaging rounded them.", epoch);
@@ -226,10 +225,11 @@ final class EpochLoop {
       h.put("validation-macro-f1", val.get("macro-f1"));
     }
     h.put("seconds", secs);
-    h.put("examples-per-second", data.trainCount() / secs);
+    long examples = plan.sampling().examplesPerEpoch(data.trainCount());
+    h.put("examples-per-second", examples / secs);
     history.add(h);
     log.info(String.format("epoch %d/%d done | train loss %.4f | validation %s %.4f | %.1f s | %,.0f examples/s",
-        epoch, epochs, trainLoss, primaryName(val), accuracy, secs, data.trainCount() / secs));
+        epoch, epochs, trainLoss, primaryName(val), accuracy, secs, examples / secs));
     return h;
   }
 }

@@ -17,6 +17,7 @@ import io.sparktune.report.Dashboard;
 import io.sparktune.train.FrozenFeatureCache;
 import io.sparktune.report.HtmlReport;
 import io.sparktune.spark.SparkContexts;
+import io.sparktune.technique.OldTask;
 import io.sparktune.technique.TechniquePlan;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -81,21 +82,46 @@ public final class FineTuneJob {
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
     PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
     Network plainAdapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
+    OldTask oldTask = oldTask(sc, base, plainAdapted, data);
     TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), plainAdapted, newLayers(base, plainAdapted),
-        s.seed(), data);
-    Network adapted = plan.adapt(plainAdapted);
+        s.seed(), data, oldTask);
+    io.sparktune.train.Precision.Applied precision = io.sparktune.train.Precision.apply(plan.adapt(plainAdapted),
+        s.training().precision());
+    Network adapted = precision.network();
     checkInputFits(adapted, data);
     log.info("Model: {} parameters, {} trainable ({}), layers {}", adapted.numParams(), adapted.trainableParams(),
         s.model().uri(), adapted.layerNames());
     out.writeConfig(s);
 
     Map<String, Object> metrics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    metrics.put("precision", precision.report());
     MetricsLog metricsLog = MetricsLog.open(out, restored.isPresent());
     String title = "sparktune fine-tune: " + s.model().uri() + " on " + s.data().trainUri();
     try (Dashboard dashboard = s.monitoring().dashboard() ? Dashboard.start(sc, s.monitoring().dashboardHost(),
         s.monitoring().dashboardPort(), title, () -> liveData(title, metrics, metricsLog)) : null) {
-      return train(sc, out, start, restored, base, data, adapted, plan, checkpoints, metrics, metricsLog, title);
+      return train(sc, out, start, restored, base, data, adapted, plan, oldTask, checkpoints, metrics, metricsLog,
+          title);
+    } finally {
+      plan.release();
+      if (oldTask != null) {
+        oldTask.release();
+      }
     }
+  }
+
+  /** The old task of continual learning, read when configured; its classes go through the kept head. */
+  private OldTask oldTask(JavaSparkContext sc, Network base, Network adapted, PreparedData data) {
+    var continual = s.techniques().continual();
+    if (!continual.hasOldTask()) {
+      return null;
+    }
+    if (data.regression() || !newLayers(base, adapted).isEmpty()) {
+      throw new BadInputException("techniques.continual.old-data-uri is set, but the old task can only be scored "
+          + "through the pre-trained output layer, which this run " + (data.regression() ? "does not have (regression)"
+          : "replaces with a new head " + newLayers(base, adapted)) + ". Set model.adapt.replace-output = false "
+          + "(the pre-trained head is kept when it has as many outputs as the data has classes).");
+    }
+    return OldTask.read(sc, continual, s.data(), s.seed(), adapted.numOutputs());
   }
 
   private static Map<String, Object> liveData(String title, Map<String, Object> metrics, MetricsLog log) {
@@ -113,16 +139,22 @@ public final class FineTuneJob {
 
   @SuppressWarnings("unchecked")
   private Result train(JavaSparkContext sc, RunDirectory out, Instant start, Optional<CheckpointStore.Loaded> restored,
-      Network base, PreparedData data, Network adapted, TechniquePlan unbound, CheckpointStore checkpoints,
-      Map<String, Object> metrics, MetricsLog metricsLog, String title) {
+      Network base, PreparedData data, Network adapted, TechniquePlan unbound, OldTask oldTask,
+      CheckpointStore checkpoints, Map<String, Object> metrics, MetricsLog metricsLog, String title) {
     boolean cacheable = s.model().cacheFrozenFeatures() && FrozenFeatureCache.applies(adapted);
-    if (cacheable && (unbound.trainingTransform() != null || unbound.mixup() != null)) {
-      log.info("Frozen-feature caching is off: augmentation changes the frozen trunk's input every epoch.");
+    if (cacheable && !unbound.worksOnCachedFeatures()) {
+      log.info("Frozen-feature caching is off: {} needs the whole network on the raw examples every epoch.",
+          String.join(", ", unbound.names()));
       cacheable = false;
+    }
+    Map<String, Object> oldBefore = oldTask == null ? null : oldTask.evaluate(sc, adapted, data.assembler(s.run().evalBatchSize()));
+    if (oldBefore != null) {
+      log.info("Old task before fine-tuning: accuracy {} on {} held-out examples.", fmt(acc(oldBefore)),
+          oldBefore.get("examples"));
     }
     FrozenFeatureCache.Cached cache = cacheable
         ? FrozenFeatureCache.build(sc, adapted, data, s.run().evalBatchSize(), s.model().featureCacheUri()) : null;
-    PreparedData trainData = cache != null ? cache.data() : data;
+    PreparedData trainData = unbound.trainingData(cache != null ? cache.data() : data);
     Network from = cache != null ? cache.head() : adapted;
     TechniquePlan plan = unbound.bind(sc, from);
     if (!plan.names().isEmpty()) {
@@ -188,6 +220,10 @@ public final class FineTuneJob {
     }
     metrics.put("final", raw.evaluate(net));
     metricsLog.append("evaluation", Map.of("name", "final", "metrics", metrics.get("final")));
+    if (oldTask != null) {
+      metrics.put("old-task", forgetting(oldBefore, oldTask.evaluate(sc, net, data.assembler(s.run().evalBatchSize()))));
+      metricsLog.append("evaluation", Map.of("name", "old-task", "metrics", metrics.get("old-task")));
+    }
     if (s.run().worstExamples() > 0 && !data.regression()) {
       ErrorAnalysisWriter.write(out, DistributedEvaluator.analyseErrors(sc, net, data.validation(),
           data.assembler(s.run().evalBatchSize()), data.classes(), Math.min(s.run().topK(), data.classes().size()),
@@ -249,6 +285,20 @@ public final class FineTuneJob {
     }
     m.put("history", loop.history);
     log.info("Head-only baseline: validation {} {}", EpochLoop.primaryName(m), fmt(acc(m)));
+    return m;
+  }
+
+  /** The old task's accuracy before and after fine-tuning, and the difference (forgetting). */
+  private static Map<String, Object> forgetting(Map<String, Object> before, Map<String, Object> after) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("accuracy-before", before.get("accuracy"));
+    m.put("accuracy-after", after.get("accuracy"));
+    m.put("forgetting", acc(before) - acc(after));
+    m.put("macro-f1-before", before.get("macro-f1"));
+    m.put("macro-f1-after", after.get("macro-f1"));
+    m.put("held-out-examples", after.get("examples"));
+    log.info("Old task after fine-tuning: accuracy {} (before {}): forgetting {} pp.", fmt(acc(after)),
+        fmt(acc(before)), String.format("%.2f", 100 * (acc(before) - acc(after))));
     return m;
   }
 

@@ -49,6 +49,10 @@ final class Summary {
       sb.append(String.format("techniques %s, %,d of %,d parameters trained%n", String.join(", ", (List<String>) t),
           ((Number) metrics.get("trainable-parameters")).longValue(), ((Number) metrics.get("parameters")).longValue()));
     }
+    if (metrics.get("old-task") instanceof Map<?, ?> old) {
+      sb.append(String.format("old task: accuracy %.4f before, %.4f after fine-tuning (forgetting %.2f pp)%n",
+          num(old.get("accuracy-before")), num(old.get("accuracy-after")), 100 * num(old.get("forgetting"))));
+    }
     Object eps = metrics.get("examples-per-second");
     sb.append(String.format("training time %.1f s, %s examples/s%n", num(metrics.get("training-seconds")),
         eps == null ? "-" : String.format("%,.0f", num(eps))));

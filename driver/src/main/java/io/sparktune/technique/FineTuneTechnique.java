@@ -8,14 +8,16 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 /**
  * One fine-tuning technique, applied to the adapted network through the single training path.
  *
- * <p>A technique acts at up to four points, each a no-op by default: it changes the network once
+ * <p>A technique acts at up to five points, each a no-op by default: it changes the network once
  * before training ({@link #adapt}), it scales each layer's learning rate per epoch
  * ({@link #rateFactor}, which the driver sets on the network before each epoch, so the rates reach the
- * workers with the network), and it runs listeners inside the training loop on every worker
- * ({@link #workerListeners}), and it changes the training examples on the executors
- * ({@link #trainingTransform}). Implementations: {@link DiscriminativeLearningRates},
- * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp}, {@link ParameterEfficientTuning} (LoRA, adapters), {@link DataAugmentation},
- * {@link ClassWeights}.
+ * workers with the network), it runs listeners inside the training loop on every worker
+ * ({@link #workerListeners}), it changes the training examples on the executors
+ * ({@link #resampling}, {@link #trainingTransform}, {@link #mixup}), and it changes the training set
+ * ({@link #trainingData}). Implementations: {@link DiscriminativeLearningRates},
+ * {@link ProgressiveUnfreezing}, {@link WeightRegularization}, {@link L2Sp},
+ * {@link ParameterEfficientTuning} (LoRA, adapters), {@link DataAugmentation}, {@link ClassWeights},
+ * {@link Resampling}, {@link ElasticWeightConsolidation}, {@link ExperienceReplay}.
  */
 public interface FineTuneTechnique {
 
@@ -59,9 +61,31 @@ public interface FineTuneTechnique {
     return null;
   }
 
+  /** Class re-sampling of every epoch's training examples on the executors, or null for none. */
+  default io.sparktune.data.ClassResampling resampling() {
+    return null;
+  }
+
   /** Mixup of every training minibatch on the executors, or null for none. */
   default io.sparktune.data.Mixup mixup() {
     return null;
+  }
+
+  /** The training set to train on instead of {@code data}'s (replay adds old examples); validation stays. */
+  default io.sparktune.data.PreparedData trainingData(io.sparktune.data.PreparedData data) {
+    return data;
+  }
+
+  /**
+   * False when the technique needs the full network on the raw examples each epoch, so frozen-feature
+   * caching must be off (augmentation changes the trunk's input; EWC penalises the whole network).
+   */
+  default boolean worksOnCachedFeatures() {
+    return trainingTransform() == null && mixup() == null;
+  }
+
+  /** Frees what {@link #workerListeners} or the technique's set-up holds on the cluster (broadcasts, caches). */
+  default void release() {
   }
 
   /**

@@ -1,18 +1,16 @@
 package io.sparktune.technique;
 
 import io.sparktune.model.Network;
-import io.sparktune.technique.L2SpPenalty.AnchorSource;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * L2-SP (Li, Grandvalet and Davoine 2018): regularise toward the pre-trained weights, not toward zero.
- * The pre-trained parameters are broadcast once and {@link L2SpPenalty} adds the penalty's gradient on
+ * The pre-trained parameters are broadcast once and {@link AnchorPenalty} adds the penalty's gradient on
  * every worker; new layers (the new head) get plain L2 with their own coefficient.
  */
 public final class L2Sp implements FineTuneTechnique {
@@ -21,6 +19,7 @@ public final class L2Sp implements FineTuneTechnique {
   private final double alpha;
   private final double beta;
   private final Set<String> newLayers;
+  private BroadcastAnchor anchor;
 
   /** @param newLayers names of the layers that did not come from the pre-trained model */
   public L2Sp(double alpha, double beta, Set<String> newLayers) {
@@ -36,21 +35,19 @@ public final class L2Sp implements FineTuneTechnique {
 
   @Override
   public List<TrainingListener> workerListeners(JavaSparkContext sc, Network start) {
-    List<L2SpPenalty.Segment> segments = L2SpPenalty.segments(start, alpha, beta, newLayers);
-    long anchored = segments.stream().filter(s -> !s.towardZero()).mapToLong(L2SpPenalty.Segment::length).sum();
-    long toZero = segments.stream().filter(L2SpPenalty.Segment::towardZero).mapToLong(L2SpPenalty.Segment::length).sum();
+    List<AnchorPenalty.Segment> segments = AnchorPenalty.segments(start, alpha, beta, newLayers);
+    long anchored = segments.stream().filter(s -> !s.towardZero()).mapToLong(AnchorPenalty.Segment::length).sum();
+    long toZero = segments.stream().filter(AnchorPenalty.Segment::towardZero).mapToLong(AnchorPenalty.Segment::length).sum();
     log.info("L2-SP: {} pre-trained parameters pulled toward their pre-trained values (alpha {}), {} new-layer "
         + "parameters toward zero (beta {}).", anchored, alpha, toZero, beta);
-    Broadcast<float[]> anchor = sc.broadcast(start.params().dup().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
-        .toFloatVector());
-    return List.of(new L2SpPenalty(new BroadcastAnchor(anchor), segments));
+    anchor = BroadcastAnchor.of(sc, start.params(), null);
+    return List.of(new AnchorPenalty(anchor, segments));
   }
 
-  /** The anchor as a Spark broadcast: sent once per executor, read by every task there. */
-  private record BroadcastAnchor(Broadcast<float[]> broadcast) implements AnchorSource {
-    @Override
-    public float[] get() {
-      return broadcast.value();
+  @Override
+  public void release() {
+    if (anchor != null) {
+      anchor.release();
     }
   }
 }

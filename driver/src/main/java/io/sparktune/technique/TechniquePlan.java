@@ -49,9 +49,10 @@ public final class TechniquePlan {
    * @param seed seeds what techniques initialise (LoRA's A)
    * @param data the prepared data (image size for augmentation, class counts for class weights); null
    *     when neither is configured
+   * @param oldTask the old task of continual learning (EWC, replay), or null
    */
   public static TechniquePlan of(TechniqueSettings t, TrainingSettings training, Network adapted, Set<String> newLayers,
-      long seed, io.sparktune.data.PreparedData data) {
+      long seed, io.sparktune.data.PreparedData data, OldTask oldTask) {
     List<FineTuneTechnique> list = new ArrayList<>();
     if (t.lrDecay() != 1 || !t.lrMultipliers().isEmpty()) {
       list.add(new DiscriminativeLearningRates(t.lrDecay(), resolve(t.lrMultipliers(), adapted)));
@@ -76,14 +77,35 @@ public final class TechniquePlan {
       list.add(augmentation(t, data));
     }
     if (t.classWeights().equals("balanced")) {
-      if (data == null || data.regression()) {
-        throw new BadInputException("techniques.class-weights = balanced applies to classification only.");
+      list.add(new ClassWeights(classCounts(data, "techniques.class-weights = balanced")));
+    }
+    if (!t.resampling().equals("none")) {
+      list.add(new Resampling(t.resampling(), classCounts(data, "techniques.resampling = " + t.resampling())));
+    }
+    var continual = t.continual();
+    if (continual.ewcLambda() > 0 || continual.replayExamples() > 0) {
+      if (oldTask == null || data == null) {
+        throw new IllegalArgumentException("EWC and replay need the old task and the data");
       }
-      long[] counts = new long[data.classes().size()];
-      data.train().map(io.sparktune.data.Record::label).countByValue().forEach((c, n) -> counts[c] = n);
-      list.add(new ClassWeights(counts));
+      if (continual.ewcLambda() > 0) {
+        list.add(new ElasticWeightConsolidation(continual.ewcLambda(), oldTask.sample(continual.fisherExamples(), 1),
+            data.assembler(32), seed));
+      }
+      if (continual.replayExamples() > 0) {
+        list.add(new ExperienceReplay(oldTask.sample(continual.replayExamples(), 2)));
+      }
     }
     return new TechniquePlan(list, training, List.of());
+  }
+
+  /** Training examples per class, from a distributed count. */
+  private static long[] classCounts(io.sparktune.data.PreparedData data, String setting) {
+    if (data == null || data.regression()) {
+      throw new BadInputException(setting + " applies to classification only.");
+    }
+    long[] counts = new long[data.classes().size()];
+    data.train().map(io.sparktune.data.Record::label).countByValue().forEach((c, n) -> counts[c] = n);
+    return counts;
   }
 
   private static DataAugmentation augmentation(TechniqueSettings t, io.sparktune.data.PreparedData data) {
@@ -127,8 +149,15 @@ public final class TechniquePlan {
     return techniques.stream().map(FineTuneTechnique::name).toList();
   }
 
+  /** How every epoch's training examples are drawn and changed on the executors. */
+  public io.sparktune.data.EpochSampling sampling() {
+    io.sparktune.data.ClassResampling resampling = techniques.stream().map(FineTuneTechnique::resampling)
+        .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    return new io.sparktune.data.EpochSampling(resampling, trainingTransform(), mixup());
+  }
+
   /** The augmentation of training examples on the executors, or null for none. */
-  public ExampleTransform trainingTransform() {
+  private ExampleTransform trainingTransform() {
     ExampleTransform combined = null;
     for (FineTuneTechnique t : techniques) {
       ExampleTransform next = t.trainingTransform();
@@ -141,9 +170,28 @@ public final class TechniquePlan {
   }
 
   /** Mixup of training minibatches, or null for none. */
-  public Mixup mixup() {
+  private Mixup mixup() {
     return techniques.stream().map(FineTuneTechnique::mixup).filter(java.util.Objects::nonNull).findFirst()
         .orElse(null);
+  }
+
+  /** False when a technique needs the full network on raw examples (no frozen-feature caching). */
+  public boolean worksOnCachedFeatures() {
+    return techniques.stream().allMatch(FineTuneTechnique::worksOnCachedFeatures);
+  }
+
+  /** The training set after every technique's change (replay); validation stays. */
+  public io.sparktune.data.PreparedData trainingData(io.sparktune.data.PreparedData data) {
+    io.sparktune.data.PreparedData out = data;
+    for (FineTuneTechnique t : techniques) {
+      out = t.trainingData(out);
+    }
+    return out;
+  }
+
+  /** Frees what the techniques hold on the cluster; call when training is over. */
+  public void release() {
+    techniques.forEach(FineTuneTechnique::release);
   }
 
   /** True when per-layer rates must be set on the network before every epoch. */

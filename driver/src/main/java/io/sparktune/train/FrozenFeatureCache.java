@@ -6,7 +6,6 @@ import io.sparktune.data.PreparedData;
 import io.sparktune.data.Record;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.model.Network;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -78,9 +77,7 @@ public final class FrozenFeatureCache {
     long t0 = System.nanoTime();
     int frozen = adapted.frozenPrefix();
     Network head = head(adapted.multiLayer(), frozen);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
-    adapted.save(bytes, false, null);
-    Broadcast<byte[]> model = sc.broadcast(bytes.toByteArray());
+    Broadcast<byte[]> model = io.sparktune.eval.DistributedEvaluator.broadcast(sc, adapted);
     BatchAssembler assembler = data.assembler(batchSize);
     JavaRDD<Record> train = store(featurize(data.train(), model, assembler), cacheUri, "train");
     JavaRDD<Record> validation = store(featurize(data.validation(), model, assembler), cacheUri, "validation");

@@ -135,6 +135,22 @@ class ConfigValidationTest {
   }
 
   @Test
+  void ewcAndReplayNeedTheOldTasksData() {
+    String msg = error(QUICKSTART, "techniques.continual.ewc.lambda=100", "techniques.continual.replay.examples=-1");
+    assertTrue(msg.contains("sparktune.techniques.continual.old-data-uri") && msg.contains("old task"), msg);
+    assertTrue(msg.contains("sparktune.techniques.continual.replay.examples"), msg);
+    String idx = error(QUICKSTART, "techniques.continual.old-data-uri=digits.idx");
+    assertTrue(idx.contains("sparktune.techniques.continual.old-labels-uri"), idx);
+  }
+
+  @Test
+  void precisionNamesTheAllowedTypes() {
+    String msg = error(QUICKSTART, "training.precision=fp8");
+    assertTrue(msg.contains("sparktune.training.precision") && msg.contains("bfloat16"), msg);
+    assertEquals("float16", settings(QUICKSTART, "training.precision=float16").training().precision());
+  }
+
+  @Test
   void loraAndAdaptersTogetherAreRefused() {
     String msg = error(QUICKSTART, "techniques.lora.enabled=true", "techniques.adapters.enabled=true");
     assertTrue(msg.contains("sparktune.techniques.adapters.enabled") && msg.contains("choose one"), msg);

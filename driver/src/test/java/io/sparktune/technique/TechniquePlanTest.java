@@ -57,7 +57,7 @@ class TechniquePlanTest {
   }
 
   static TechniquePlan plan(FineTuneSettings s, Network net) {
-    return TechniquePlan.of(s.techniques(), s.training(), net, NEW, s.seed(), null);
+    return TechniquePlan.of(s.techniques(), s.training(), net, NEW, s.seed(), null, null);
   }
 
   @Test

@@ -65,6 +65,33 @@ public final class IdxFiles {
     }
   }
 
+  /** Writes an unsigned-byte IDX file (gzipped when {@code gzip}), the inverse of {@link #read}. */
+  public static void write(Idx idx, java.io.OutputStream raw, boolean gzip) throws IOException {
+    java.io.OutputStream target = gzip ? new java.util.zip.GZIPOutputStream(raw, 1 << 16) : raw;
+    java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(target, 1 << 16));
+    out.writeInt(0x0800 | idx.dims().length);
+    for (int d : idx.dims()) {
+      out.writeInt(d);
+    }
+    out.write(idx.data());
+    out.flush();
+    if (gzip) {
+      ((java.util.zip.GZIPOutputStream) target).finish();
+    }
+  }
+
+  /** The items at {@code indices}, in that order, as a new IDX of the same item shape. */
+  public static Idx select(Idx idx, int[] indices) {
+    int size = idx.itemSize();
+    int[] dims = idx.dims().clone();
+    dims[0] = indices.length;
+    byte[] data = new byte[indices.length * size];
+    for (int i = 0; i < indices.length; i++) {
+      System.arraycopy(idx.data(), indices[i] * size, data, i * size, size);
+    }
+    return new Idx(dims, data);
+  }
+
   private static InputStream maybeGunzip(InputStream raw) throws IOException {
     BufferedInputStream in = new BufferedInputStream(raw);
     in.mark(2);

@@ -65,13 +65,14 @@ public final class ModelAdapter {
     return new FineTuneConfiguration.Builder().updater(spec.updater()).seed(spec.seed()).build();
   }
 
-  private static OutputLayer newHead(long nIn, AdaptSpec spec) {
+  /** @param name "sparktune-output" for a new head; the pre-trained layer's name when its weights are kept */
+  private static OutputLayer newHead(long nIn, AdaptSpec spec, String name) {
     if (spec.regression()) {
       return new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
-          .nIn(nIn).nOut(spec.numClasses()).activation(Activation.IDENTITY).name("sparktune-output").build();
+          .nIn(nIn).nOut(spec.numClasses()).activation(Activation.IDENTITY).name(name).build();
     }
     return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-        .nIn(nIn).nOut(spec.numClasses()).activation(Activation.SOFTMAX).name("sparktune-output").build();
+        .nIn(nIn).nOut(spec.numClasses()).activation(Activation.SOFTMAX).name(name).build();
   }
 
   private static Network adaptMultiLayer(Network net, AdaptSpec spec) {
@@ -106,7 +107,9 @@ public final class ModelAdapter {
         keptW = layers[last].getParam("W").dup();
         keptB = layers[last].getParam("b").dup();
       }
-      b.removeLayersFromOutput(layers.length - last).addLayer(newHead(ff.getNIn(), spec));
+      // a kept head becomes an output layer with the pre-trained weights and keeps its name: it is not new
+      b.removeLayersFromOutput(layers.length - last)
+          .addLayer(newHead(ff.getNIn(), spec, keepHead ? ff.getLayerName() : "sparktune-output"));
     }
     MultiLayerNetwork adapted = b.build();
     Layer head = adapted.getLayer(adapted.getnLayers() - 1);
@@ -141,7 +144,7 @@ public final class ModelAdapter {
       String[] inputs = g.getConfiguration().getVertexInputs().get(outName).toArray(new String[0]);
       headName = "sparktune-output";
       b.removeVertexAndConnections(outName)
-          .addLayer(headName, newHead(ff.getNIn(), spec), inputs)
+          .addLayer(headName, newHead(ff.getNIn(), spec, headName), inputs)
           .setOutputs(headName);
     }
     ComputationGraph adapted = b.build();

@@ -15,26 +15,43 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * L2-SP (Li, Grandvalet and Davoine 2018, "Explicit inductive bias for transfer learning with
- * convolutional networks"): the penalty {@code alpha/2 ||w - w0||^2} pulls every pre-trained parameter
- * toward its pre-trained value {@code w0} instead of toward zero, and {@code beta/2 ||w||^2} is plain
- * L2 on new layers (the new head), whose starting values mean nothing.
+ * A quadratic pull of the parameters toward an anchor {@code w0}, {@code c/2 sum_i F_i (w_i - w0_i)^2},
+ * with {@code F_i = 1} or a per-parameter importance. Two techniques are this penalty:
+ *
+ * <ul>
+ *   <li>L2-SP (Li, Grandvalet and Davoine 2018, "Explicit inductive bias for transfer learning with
+ *       convolutional networks"): {@code alpha/2 ||w - w0||^2} pulls every pre-trained parameter toward its
+ *       pre-trained value {@code w0} instead of toward zero, and {@code beta/2 ||w||^2} is plain L2 on new
+ *       layers (the new head), whose starting values mean nothing.
+ *   <li>EWC (Kirkpatrick et al. 2017, "Overcoming catastrophic forgetting in neural networks"):
+ *       {@code lambda/2 sum_i F_i (w_i - w*_i)^2}, with {@code F} the diagonal Fisher information of the
+ *       old task at the old weights {@code w*}: parameters the old task depends on are held, the others
+ *       are free for the new task.
+ * </ul>
  *
  * <p>It runs as a training listener on every worker: in {@code onGradientCalculation}, after the
  * backward pass and before DL4J divides the gradient by the minibatch size and runs the updater, it
- * adds {@code batchSize * coefficient * (w - w0)} to each penalised parameter's gradient, so the updater
+ * adds {@code batchSize * coefficient * F * (w - w0)} to each penalised parameter's gradient, so the updater
  * sees the gradient of the mean loss plus the penalty's gradient. Keeping the anchor out of the layer
  * configurations keeps saved models plain DL4J models; the anchor travels once per executor through an
  * {@link AnchorSource} (a Spark broadcast on a cluster). Parameters DL4J does not divide by the
  * minibatch (batch-norm running statistics) and frozen layers are not penalised. The reported loss does
  * not include the penalty.
  */
-public final class L2SpPenalty extends BaseTrainingListener implements Serializable {
+public final class AnchorPenalty extends BaseTrainingListener implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** The pre-trained parameter vector, as flat as the network's parameters. */
+  /**
+   * The anchor: a parameter vector as flat as the network's parameters, and the per-parameter importance
+   * {@code F} (null: 1 for every parameter).
+   */
+  public record Anchor(float[] values, float[] importance) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** Where the anchor comes from on a worker (a Spark broadcast on a cluster). */
   public interface AnchorSource extends Serializable {
-    float[] get();
+    Anchor get();
   }
 
   /** One contiguous run of the flat parameter vector with its coefficient. */
@@ -43,8 +60,9 @@ public final class L2SpPenalty extends BaseTrainingListener implements Serializa
   private final AnchorSource anchor;
   private final List<Segment> segments;
   private transient INDArray anchorArray;
+  private transient INDArray importanceArray;
 
-  public L2SpPenalty(AnchorSource anchor, List<Segment> segments) {
+  public AnchorPenalty(AnchorSource anchor, List<Segment> segments) {
     this.anchor = anchor;
     this.segments = List.copyOf(segments);
   }
@@ -87,7 +105,11 @@ public final class L2SpPenalty extends BaseTrainingListener implements Serializa
     for (Segment s : segments) {
       INDArray p = range(params, s);
       double k = batch * s.coefficient();
-      range(grad, s).addi(s.towardZero() ? p.mul(k) : p.sub(range(w0, s)).muli(k));
+      INDArray pull = s.towardZero() ? p.mul(k) : p.sub(range(w0, s)).muli(k);
+      if (importanceArray != null) {
+        pull.muli(range(importanceArray, s));
+      }
+      range(grad, s).addi(pull);
     }
   }
 
@@ -106,12 +128,15 @@ public final class L2SpPenalty extends BaseTrainingListener implements Serializa
 
   private synchronized INDArray anchorArray(INDArray params) {
     if (anchorArray == null) {
-      float[] a = anchor.get();
-      if (a.length != params.length()) {
-        throw new IllegalStateException("The L2-SP anchor has " + a.length + " values but the network has "
-            + params.length() + " parameters.");
+      Anchor a = anchor.get();
+      for (float[] v : new float[][] {a.values(), a.importance()}) {
+        if (v != null && v.length != params.length()) {
+          throw new IllegalStateException("The penalty's anchor has " + v.length + " values but the network has "
+              + params.length() + " parameters.");
+        }
       }
-      anchorArray = Nd4j.createFromArray(a).castTo(params.dataType());
+      anchorArray = Nd4j.createFromArray(a.values()).castTo(params.dataType());
+      importanceArray = a.importance() == null ? null : Nd4j.createFromArray(a.importance()).castTo(params.dataType());
     }
     return anchorArray;
   }

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 
 /** L2-SP's gradient on the Keras MNIST MLP and real digits, checked against the formula parameter by parameter. */
-class L2SpPenaltyTest {
+class AnchorPenaltyTest {
   static final String MLP = "src-test-data/models/keras-mnist-mlp/mnist_mlp_tf_keras_2_";
 
   static Network adapted(String freezeUpTo) {
@@ -32,16 +32,16 @@ class L2SpPenaltyTest {
     DataSet batch = RealDigits.minibatch(32);
     double alpha = 0.5;
     double beta = 0.25;
-    List<L2SpPenalty.Segment> segments = L2SpPenalty.segments(net, alpha, beta, Set.of("sparktune-output"));
+    List<AnchorPenalty.Segment> segments = AnchorPenalty.segments(net, alpha, beta, Set.of("sparktune-output"));
     // dense_1 is frozen: only dense_2 (W, b) is anchored and the new head (W, b) goes toward zero
     assertEquals(4, segments.size(), segments.toString());
-    assertEquals(512 * 512 + 512, segments.stream().filter(s -> !s.towardZero()).mapToLong(L2SpPenalty.Segment::length).sum());
-    assertEquals(512 * 10 + 10, segments.stream().filter(L2SpPenalty.Segment::towardZero).mapToLong(L2SpPenalty.Segment::length).sum());
+    assertEquals(512 * 512 + 512, segments.stream().filter(s -> !s.towardZero()).mapToLong(AnchorPenalty.Segment::length).sum());
+    assertEquals(512 * 10 + 10, segments.stream().filter(AnchorPenalty.Segment::towardZero).mapToLong(AnchorPenalty.Segment::length).sum());
 
     // an anchor that differs from the current parameters, as after some training
     INDArray anchor = net.params().dup().addi(Nd4j.randn(net.params().dataType(), net.params().shape()).muli(0.01));
     float[] anchorValues = anchor.toFloatVector();
-    L2SpPenalty penalty = new L2SpPenalty(() -> anchorValues, segments);
+    AnchorPenalty penalty = new AnchorPenalty(() -> new AnchorPenalty.Anchor(anchorValues, null), segments);
 
     INDArray plain = gradient(net, batch);
     net.multiLayer().setInput(batch.getFeatures());
@@ -52,7 +52,7 @@ class L2SpPenaltyTest {
 
     INDArray expected = plain.dup();
     INDArray params = net.params();
-    for (L2SpPenalty.Segment s : segments) {
+    for (AnchorPenalty.Segment s : segments) {
       for (long i = s.start(); i < s.start() + s.length(); i += 997) { // a spread of positions in each segment
         double w = params.getDouble(0, i);
         double w0 = s.towardZero() ? 0 : anchor.getDouble(0, i);
@@ -73,12 +73,31 @@ class L2SpPenaltyTest {
     Network net = adapted("");
     DataSet batch = RealDigits.minibatch(16);
     float[] anchor = net.params().toFloatVector();
-    List<L2SpPenalty.Segment> segments = L2SpPenalty.segments(net, 1.0, 0.0, Set.of("sparktune-output"));
-    assertTrue(segments.stream().noneMatch(L2SpPenalty.Segment::towardZero), "beta 0 adds no new-layer segments");
+    List<AnchorPenalty.Segment> segments = AnchorPenalty.segments(net, 1.0, 0.0, Set.of("sparktune-output"));
+    assertTrue(segments.stream().noneMatch(AnchorPenalty.Segment::towardZero), "beta 0 adds no new-layer segments");
     INDArray plain = gradient(net, batch);
     net.multiLayer().computeGradientAndScore();
-    new L2SpPenalty(() -> anchor, segments).onGradientCalculation(net.model());
+    new AnchorPenalty(() -> new AnchorPenalty.Anchor(anchor, null), segments).onGradientCalculation(net.model());
     assertEquals(plain, net.multiLayer().getGradientsViewArray(), "w = w0: the pull toward w0 is exactly zero");
+  }
+
+  /** EWC: the pull of each parameter is weighted by its own importance (the Fisher information). */
+  @Test
+  void perParameterImportanceWeightsThePull() throws Exception {
+    Network net = adapted("");
+    DataSet batch = RealDigits.minibatch(8);
+    INDArray params = net.params();
+    float[] anchor = params.dup().addi(Nd4j.randn(params.dataType(), params.shape()).muli(0.01)).toFloatVector();
+    float[] importance = Nd4j.rand(params.dataType(), params.shape()).toFloatVector();
+    List<AnchorPenalty.Segment> segments = AnchorPenalty.segments(net, 3.0, 0.0, Set.of());
+    INDArray plain = gradient(net, batch);
+    net.multiLayer().computeGradientAndScore();
+    new AnchorPenalty(() -> new AnchorPenalty.Anchor(anchor, importance), segments).onGradientCalculation(net.model());
+    INDArray penalised = net.multiLayer().getGradientsViewArray();
+    for (long i = 0; i < params.length(); i += 1009) {
+      double expected = plain.getDouble(0, i) + 8 * 3.0 * importance[(int) i] * (params.getDouble(0, i) - anchor[(int) i]);
+      assertEquals(expected, penalised.getDouble(0, i), 1e-4 * Math.max(1, Math.abs(expected)), "parameter " + i);
+    }
   }
 
   private static INDArray gradient(Network net, DataSet batch) {
