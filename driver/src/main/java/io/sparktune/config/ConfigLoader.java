@@ -21,7 +21,8 @@ import java.util.TreeSet;
 public final class ConfigLoader {
   public static final String ROOT = "sparktune";
   /** Keys under these prefixes are free-form maps (e.g. extra Spark properties). */
-  private static final List<String> OPEN_MAPS = List.of(ROOT + ".spark.conf", TechniqueSettings.MULTIPLIERS);
+  private static final List<String> OPEN_MAPS = List.of(ROOT + ".spark.conf", TechniqueSettings.MULTIPLIERS,
+      SweepSettings.SPACE);
 
   private ConfigLoader() {}
 

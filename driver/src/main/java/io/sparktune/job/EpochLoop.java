@@ -42,6 +42,7 @@ final class EpochLoop {
   private final MetricsLog metricsLog;
   private final String phase;
   private final TechniquePlan plan;
+  private EpochGate gate;
 
   final List<Map<String, Object>> history = new ArrayList<>();
   double best = Double.NEGATIVE_INFINITY;
@@ -73,6 +74,11 @@ final class EpochLoop {
     this.metricsLog = metricsLog;
     this.phase = phase;
     this.plan = plan;
+  }
+
+  /** Asks {@code gate} after every epoch but the last whether to train on (sweeps' early stopping). */
+  void setGate(EpochGate gate) {
+    this.gate = gate;
   }
 
   Map<String, Object> evaluate(Network net) {
@@ -169,6 +175,8 @@ final class EpochLoop {
           bestNet = patience > 0 ? net.copy() : null;
         }
         boolean stop = patience > 0 && epoch - bestEpoch >= patience;
+        boolean gated = !stop && gate != null && epoch < epochs && !gate.proceed(epoch, h);
+        stop |= gated;
         int plateau = s.monitoring().plateauEpochs();
         if (!stop && plateau > 0 && epoch - bestEpoch == plateau) {
           log.warn("Plateau: the validation metric has not improved for {} epochs (best {} at epoch {}). Try a lower "
@@ -184,6 +192,10 @@ final class EpochLoop {
         int every = s.run().checkpointEvery();
         if (checkpoints != null && (epoch == epochs || stop || (every > 0 && epoch % every == 0))) {
           checkpoints.save(epoch, net, data.normalizer(), checkpointState.apply(epoch, this));
+        }
+        if (gated) {
+          log.info("Stopped after epoch {} by the sweep's early-stopping rule.", epoch);
+          break;
         }
         if (stop) {
           log.info("Early stopping after epoch {}: no improvement over {} for {} epochs.", epoch,

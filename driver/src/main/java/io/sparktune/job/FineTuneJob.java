@@ -55,11 +55,25 @@ public final class FineTuneJob {
   private final FineTuneSettings s;
   private final boolean resume;
   private final boolean overwrite;
+  private EpochGate gate;
+  private SharedData shared;
 
   public FineTuneJob(FineTuneSettings settings, boolean resume, boolean overwrite) {
     this.s = settings;
     this.resume = resume;
     this.overwrite = overwrite;
+  }
+
+  /** Asks {@code gate} after every epoch whether to train on (a sweep's early stopping). */
+  public FineTuneJob withGate(EpochGate gate) {
+    this.gate = gate;
+    return this;
+  }
+
+  /** Takes the data from {@code shared} (read once for many runs), which then also releases it. */
+  public FineTuneJob withSharedData(SharedData shared) {
+    this.shared = shared;
+    return this;
   }
 
   public Result run() {
@@ -80,7 +94,8 @@ public final class FineTuneJob {
     }
 
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
-    PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
+    PreparedData data = shared != null ? shared.get(sc, s, base)
+        : DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
     Network plainAdapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
     OldTask oldTask = oldTask(sc, base, plainAdapted, data);
     TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), plainAdapted, newLayers(base, plainAdapted),
@@ -211,6 +226,7 @@ public final class FineTuneJob {
       }
     }
 
+    loop.setGate(gate);
     Network trained = loop.run(from, firstEpoch);
     Network full = cache != null ? FrozenFeatureCache.merge(adapted, trained, cache.frozenLayers()) : trained;
     // what is saved and evaluated: LoRA updates folded into plain dense layers
@@ -252,8 +268,10 @@ public final class FineTuneJob {
     HtmlReport.write(out, title);
     out.markComplete();
     Summary.print(metrics, s, out.uri());
-    data.train().unpersist();
-    data.validation().unpersist();
+    if (shared == null) {
+      data.train().unpersist();
+      data.validation().unpersist();
+    }
     if (cache != null) {
       cache.release();
     }

@@ -81,16 +81,10 @@ class FineTuneIT {
   @Test
   void resumeAfterAKilledRunEndsWithTheSameQuality() throws Exception {
     Path killed = dir.resolve("killed");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx2g", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
-    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens")).toList());
-    cmd.addAll(List.of("-Daeron.publication.unblock.timeout=60000000000", "io.sparktune.cli.SparktuneCli", "finetune",
+    Process p = io.sparktune.ChildSparktune.start(dir.resolve("killed.log"), "finetune",
         "--config", "conf/examples/quickstart.conf", "--set", "spark.master=\"local[2]\"",
         "--set", "data.max-train-examples=3000", "--set", "training.epochs=3",
-        "--set", "evaluation.linear-baseline.enabled=false", "--output", killed.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("killed.log").toFile()).start();
+        "--set", "evaluation.linear-baseline.enabled=false", "--output", killed.toString());
     Path firstCheckpoint = killed.resolve("checkpoints/epoch-00001/manifest.json");
     long deadline = System.currentTimeMillis() + 240_000;
     while (!Files.exists(firstCheckpoint) && p.isAlive() && System.currentTimeMillis() < deadline) {
