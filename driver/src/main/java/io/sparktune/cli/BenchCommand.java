@@ -33,7 +33,8 @@ final class BenchCommand implements Callable<Integer> {
       description = "strategies (single-process DL4J vs each strategy), frozen-feature-cache (cached vs uncached "
           + "frozen trunk vs DL4J's TransferLearningHelper), techniques (each fine-tuning technique vs full fine-tuning), "
           + "continual (old-task forgetting: plain fine-tuning vs EWC vs replay; a config with techniques.continual), imbalanced (class weights and re-sampling on "
-          + "an imbalanced cut of the IDX training data) or few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class).")
+          + "an imbalanced cut of the IDX training data), few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class) or sweep "
+          + "(grid vs ASHA over the same grid, TPE vs random search at equal budget).")
   String experiment;
 
   @Option(names = "--seeds", split = ",", defaultValue = "42,7", paramLabel = "SEED,...",
@@ -56,8 +57,9 @@ final class BenchCommand implements Callable<Integer> {
       case "techniques", "continual", "imbalanced" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
           results, name, seeds, only).run();
       case "few-shot" -> new io.sparktune.bench.FewShotBenchmark(config, overrides, results, name, seeds, shots).run();
+      case "sweep" -> new io.sparktune.bench.SweepBenchmark(config, overrides, results, name, seeds, 9, 10, 2).run();
       default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache, "
-          + "techniques, continual, imbalanced or few-shot, not '" + experiment + "'.");
+          + "techniques, continual, imbalanced, few-shot or sweep, not '" + experiment + "'.");
     }
     return SparktuneCli.OK;
   }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param tpeGamma tpe: the good fraction
  * @param tpeCandidates tpe: draws per key
  * @param metric accuracy, macro-f1 or r2 (validation; higher is better)
- * @param earlyStopping none, asha or median
+ * @param earlyStopping none, asha, hyperband or median
  * @param minEpochs asha: the first rung
  * @param reductionFactor asha: eta
  * @param graceEpochs median: epochs before it applies
@@ -32,7 +32,7 @@ public record SweepSettings(String algorithm, int gridPoints, int tpeStartup, do
   public static final String SPACE = ConfigLoader.ROOT + ".sweep.space";
   public static final List<String> ALGORITHMS = List.of("grid", "random", "tpe");
   public static final List<String> METRICS = List.of("accuracy", "macro-f1", "r2");
-  public static final List<String> EARLY_STOPPING = List.of("none", "asha", "median");
+  public static final List<String> EARLY_STOPPING = List.of("none", "asha", "hyperband", "median");
 
   /** Reads and checks the section of a configuration that {@link FineTuneSettings} already validated. */
   public static SweepSettings fromConfig(Config resolved) {

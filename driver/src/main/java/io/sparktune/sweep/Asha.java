@@ -11,9 +11,19 @@ import java.util.List;
  * trials that have reached that rung so far; otherwise it pauses (its checkpoint kept). Whenever a slot
  * frees, a paused trial that has since become one of the best {@code floor(n / eta)} at its rung (as more
  * trials arrived) is promoted before any new trial starts, from the highest rung down. No trial waits for
- * others, so slots never idle.
+ * others, so slots never idle. As a Hyperband bracket it decides on its own trials only.
  */
-public record Asha(int minEpochs, int maxEpochs, int eta) implements EarlyStopping {
+public record Asha(int minEpochs, int maxEpochs, int eta, int bracket, int brackets) implements EarlyStopping {
+
+  /** One ASHA over all trials. */
+  public Asha(int minEpochs, int maxEpochs, int eta) {
+    this(minEpochs, maxEpochs, eta, 0, 1);
+  }
+
+  /** True for the trials this ASHA decides on (its Hyperband bracket: trial id modulo the bracket count). */
+  boolean owns(Trial t) {
+    return t.id() % brackets == bracket;
+  }
 
   /** The rung epochs below the maximum, increasing. */
   public List<Integer> rungs() {
@@ -41,7 +51,7 @@ public record Asha(int minEpochs, int maxEpochs, int eta) implements EarlyStoppi
   private List<Trial> topAt(int rung, SweepState state) {
     List<Trial> reached = new ArrayList<>();
     for (Trial t : state.trials()) {
-      if (t.epochs() >= rung && Double.isFinite(t.metricAt(rung))) {
+      if (owns(t) && t.epochs() >= rung && Double.isFinite(t.metricAt(rung))) {
         reached.add(t);
       }
     }

@@ -82,6 +82,7 @@ public final class SweepJob {
     };
     EarlyStopping stopping = switch (sweep.earlyStopping()) {
       case "asha" -> new Asha(sweep.minEpochs(), base.training().epochs(), sweep.reductionFactor());
+      case "hyperband" -> Hyperband.of(sweep.minEpochs(), base.training().epochs(), sweep.reductionFactor());
       case "median" -> new MedianStopping(base.training().epochs(), sweep.graceEpochs(), sweep.minTrials());
       default -> new EarlyStopping.NoEarlyStopping(base.training().epochs());
     };

@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * What a sweep leaves behind in its output directory: trials.json (every trial: values, per-epoch
- * metric, status, error), trials.md (the same as a table, best first), best-config.conf (the best
- * trial's full fine-tune configuration, for sparktune finetune) and best-trial.json (its values, score and
- * where its model is).
+ * metric, status, error), trials.md (the same as a table, best first), sweep.html (the table, a
+ * parallel-coordinates plot, the metric against each searched key and every trial's per-epoch curve),
+ * best-config.conf (the best trial's full fine-tune configuration, for sparktune finetune) and
+ * best-trial.json (its values, score and where its model is).
  */
 public record SweepResults(String output, List<Trial> ranked, Trial best, String table) {
 
@@ -34,8 +35,17 @@ public record SweepResults(String output, List<Trial> ranked, Trial best, String
     json.put("seconds", seconds);
     json.put("total-epochs", state.totalEpochs());
     json.put("best", best == null ? null : best.name());
+    json.put("space", space.parameters().stream().map(SweepResults::describe).toList());
     json.putAll(state.toMap());
     Json.writeFile(HadoopFiles.child(out, "trials.json"), json);
+    Map<String, Object> page = new LinkedHashMap<>();
+    String title = "sparktune sweep: " + out;
+    page.put("title", title);
+    page.put("status", "finished");
+    Map<String, Object> sweepData = new LinkedHashMap<>(json);
+    sweepData.put("metric", sweep.metric());
+    page.put("sweep", sweepData);
+    HadoopFiles.writeString(HadoopFiles.child(out, "sweep.html"), io.sparktune.report.HtmlReport.page(title, page));
 
     String table = table(ranked, keys, sweep, state, seconds);
     HadoopFiles.writeString(HadoopFiles.child(out, "trials.md"), table);
@@ -56,6 +66,28 @@ public record SweepResults(String output, List<Trial> ranked, Trial best, String
       Json.writeFile(HadoopFiles.child(out, "best-trial.json"), b);
     }
     return new SweepResults(out, ranked, best, table);
+  }
+
+  /** A searched key and its domain, for the report's axes. */
+  private static Map<String, Object> describe(Parameter p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("key", p.key());
+    if (p.domain() instanceof Domain.Choice c) {
+      m.put("kind", "choice");
+      m.put("values", c.values());
+    } else if (p.domain() instanceof Domain.Real r) {
+      m.put("kind", "real");
+      m.put("min", r.min());
+      m.put("max", r.max());
+      m.put("log", r.log());
+    } else if (p.domain() instanceof Domain.Int i) {
+      m.put("kind", "int");
+      m.put("min", i.min());
+      m.put("max", i.max());
+      m.put("log", i.log());
+    }
+    m.put("when", p.when());
+    return m;
   }
 
   private static String table(List<Trial> ranked, List<String> keys, SweepSettings sweep, SweepState state,

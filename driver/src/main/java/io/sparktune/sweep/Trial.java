@@ -82,7 +82,7 @@ public final class Trial {
     m.put("values", values);
     m.put("status", status.name().toLowerCase(java.util.Locale.ROOT));
     m.put("epochs", history.size());
-    m.put("history", history);
+    m.put("history", history.stream().map(h -> Double.isFinite(h) ? h : null).toList());
     m.put("score", Double.isFinite(score()) ? score() : null);
     m.put("seconds", seconds);
     m.put("runs", runs);

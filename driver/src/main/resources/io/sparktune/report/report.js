@@ -287,11 +287,106 @@
     table(s, 'executors', ['executor', 'host', 'running tasks', 'cached (MiB)'], executors.map(function (e) { return [e.id, e.host, String(e['running-tasks']), fmt(e['cache-mib'], 1)]; }));
   }
 
+  /* A sweep axis: position in [0, 1] of a trial's value (log scale for log domains, categories evenly). */
+  function axisOf(param) {
+    if (param.kind === 'choice') {
+      var cats = param.values.map(String);
+      return {name: param.key, ticks: cats, pos: function (v) { var i = cats.indexOf(String(v)); return cats.length === 1 ? 0.5 : i / (cats.length - 1); }};
+    }
+    var f = param.log ? Math.log : function (x) { return x; };
+    var lo = f(param.min), hi = f(param.max);
+    return {name: param.key, ticks: [fmt(param.min, 6), fmt(param.max, 6)], pos: function (v) { return (f(v) - lo) / (hi - lo || 1); }};
+  }
+
+  function metricColor(t) { /* 0..1 -> red..green */
+    var r = Math.round(214 - 170 * t), g = Math.round(39 + 121 * t), b = Math.round(40 + 4 * t);
+    return 'rgb(' + r + ',' + g + ',' + b + ')';
+  }
+
+  /* trials: [{values, score}], axes: axisOf(...) list; the last axis is the metric */
+  function parallelCoordinates(host, id, title, axes, trials, metricName) {
+    var W = 140 * (axes.length + 1), H = 300, T = 30, B = 50, L = 70, R = 70;
+    var svg = figure(host, id, title, W, H);
+    var scores = trials.map(function (t) { return t.score; });
+    var s0 = Math.min.apply(null, scores), s1 = Math.max.apply(null, scores);
+    var n = axes.length + 1;
+    var ax = function (i) { return L + i * (W - L - R) / (n - 1); };
+    var ay = function (u) { return H - B - u * (H - T - B); };
+    var all = axes.concat([{name: metricName, ticks: [fmt(s0), fmt(s1)], pos: function (v) { return (v - s0) / (s1 - s0 || 1); }}]);
+    all.forEach(function (a, i) {
+      sv('line', {x1: ax(i), y1: T, x2: ax(i), y2: H - B, 'class': 'axis'}, svg);
+      sv('text', {x: ax(i), y: H - B + 30, 'text-anchor': 'middle', 'class': 'tick'}, svg, a.name);
+      if (a.ticks.length && a.pos !== undefined && a.ticks.length > 2) {
+        a.ticks.forEach(function (t) { sv('text', {x: ax(i) + 4, y: ay(a.pos(t)) + 4, 'class': 'tick'}, svg, t); });
+      } else {
+        sv('text', {x: ax(i) + 4, y: H - B + 4, 'class': 'tick'}, svg, a.ticks[0]);
+        sv('text', {x: ax(i) + 4, y: T + 4, 'class': 'tick'}, svg, a.ticks[1]);
+      }
+    });
+    trials.forEach(function (t) {
+      var pts = all.map(function (a, i) {
+        var v = i === all.length - 1 ? t.score : t.values[a.name];
+        if (v === undefined || v === null) { return null; }
+        return ax(i).toFixed(1) + ',' + ay(Math.min(1, Math.max(0, a.pos(v)))).toFixed(1);
+      }).filter(function (p) { return p !== null; });
+      sv('polyline', {points: pts.join(' '), 'class': 'series', fill: 'none', 'stroke-width': 1.6,
+        stroke: metricColor((t.score - s0) / (s1 - s0 || 1))}, svg).appendChild(sv('title', {}, null, t.name + ': ' + fmt(t.score)));
+    });
+  }
+
+  /* metric against one searched key, one dot per trial */
+  function scatter(host, id, axis, trials, metricName) {
+    var W = 300, H = 220, L = 56, R = 12, T = 12, B = 44;
+    var svg = figure(host, id, metricName + ' vs ' + axis.name, W, H);
+    var shown = trials.filter(function (t) { return t.values[axis.name] !== undefined; });
+    var scores = shown.map(function (t) { return t.score; });
+    var s0 = Math.min.apply(null, scores), s1 = Math.max.apply(null, scores);
+    var sx = function (u) { return L + u * (W - L - R); };
+    var sy = function (v) { return H - B - (v - s0) / (s1 - s0 || 1) * (H - T - B); };
+    sv('line', {x1: L, y1: H - B, x2: W - R, y2: H - B, 'class': 'axis'}, svg);
+    sv('line', {x1: L, y1: T, x2: L, y2: H - B, 'class': 'axis'}, svg);
+    sv('text', {x: L - 4, y: sy(s1) + 4, 'text-anchor': 'end', 'class': 'tick'}, svg, fmt(s1, 3));
+    sv('text', {x: L - 4, y: sy(s0) + 4, 'text-anchor': 'end', 'class': 'tick'}, svg, fmt(s0, 3));
+    if (axis.ticks.length > 2) {
+      axis.ticks.forEach(function (t) { sv('text', {x: sx(axis.pos(t)), y: H - B + 16, 'text-anchor': 'middle', 'class': 'tick'}, svg, t); });
+    } else {
+      sv('text', {x: sx(0), y: H - B + 16, 'text-anchor': 'start', 'class': 'tick'}, svg, axis.ticks[0]);
+      sv('text', {x: sx(1), y: H - B + 16, 'text-anchor': 'end', 'class': 'tick'}, svg, axis.ticks[1]);
+    }
+    shown.forEach(function (t) {
+      sv('circle', {cx: sx(Math.min(1, Math.max(0, axis.pos(t.values[axis.name])))).toFixed(1), cy: sy(t.score).toFixed(1), r: 4,
+        'class': 'point', fill: COLORS[0]}, svg).appendChild(sv('title', {}, null, t.name + ': ' + fmt(t.score)));
+    });
+  }
+
+  function sweepSection(app, sw) {
+    if (!sw) { return; }
+    var s = section(app, 'Sweep: ' + sw.algorithm + ' search, early stopping ' + sw['early-stopping']);
+    var metricName = sw.metric;
+    var trials = sw.trials.filter(function (t) { return t.score !== null && t.score !== undefined; });
+    el('p', {}, s, sw.trials.length + ' trials (' + trials.length + ' with a score), ' + sw['total-epochs'] + ' epochs in all, '
+      + fmt(sw.seconds, 0) + ' s; best ' + (sw.best || '–') + '.');
+    var ranked = sw.trials.slice().sort(function (a, b) { return (b.score === null ? -1e9 : b.score) - (a.score === null ? -1e9 : a.score); });
+    table(s, 'trials', ['trial', 'status', 'epochs', metricName].concat(sw.keys).concat(['error']), ranked.map(function (t) {
+      return [t.name, t.status, String(t.epochs), t.score === null ? '–' : t.score].concat(sw.keys.map(function (k) {
+        var v = t.values[k]; return v === undefined ? '–' : (typeof v === 'number' ? fmt(v, 6) : String(v));
+      })).concat([t.error || '']);
+    }));
+    if (!trials.length) { return; }
+    var axes = sw.space.map(axisOf);
+    var grid = el('div', {'class': 'grid'}, s);
+    parallelCoordinates(grid, 'parallel-coordinates', 'Parallel coordinates: every scored trial, coloured by ' + metricName, axes, trials, metricName);
+    axes.forEach(function (a, i) { scatter(grid, 'scatter-' + i, a, trials, metricName); });
+    lineChart(grid, 'trial-curves', metricName + ' per epoch of each trial (ended lines: stopped or paused)', trials.map(function (t) {
+      return {name: t.name, points: t.history.map(function (v, e) { return [e + 1, v]; })};
+    }), {xLabel: 'epoch', markers: true});
+  }
+
   function checkRendered() {
     var charts = document.querySelectorAll('figure.chart');
     var rendered = 0;
     charts.forEach(function (f) {
-      var marks = f.querySelectorAll('polyline.series, rect.cell, rect.bar');
+      var marks = f.querySelectorAll('polyline.series, rect.cell, rect.bar, circle.point');
       var ok = false;
       marks.forEach(function (m) { var b = m.getBBox(); if (b.width > 0 || b.height > 0) { ok = true; } });
       f.setAttribute('data-rendered', ok ? 'true' : 'false');
@@ -315,6 +410,7 @@
     errorsSection(app, data.errors);
     importanceSection(app, data.importance);
     comparisonSection(app, data.comparison);
+    sweepSection(app, data.sweep);
     checkRendered();
   }
 

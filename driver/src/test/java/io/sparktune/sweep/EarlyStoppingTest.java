@@ -49,6 +49,22 @@ class EarlyStoppingTest {
   }
 
   @Test
+  void hyperbandDealsTrialsToBracketsThatHalveSeparately() {
+    Hyperband hb = Hyperband.of(1, 9, 3);
+    assertEquals(List.of(9, 3, 1), hb.brackets().stream().map(Asha::minEpochs).toList(), "first rungs per bracket");
+    assertEquals(List.of(), hb.brackets().get(0).rungs(), "bracket 0 trains every trial fully");
+    SweepState state = SweepState.load(dir.resolve("hb").toString());
+    Trial full = reach(state, 0.1); // id 0: bracket 0
+    Trial mid = reach(state, 0.5); // id 1: bracket 1, rungs at 3
+    Trial aggressive = reach(state, 0.5); // id 2: bracket 2, rungs at 1 and 3
+    assertTrue(hb.proceed(full, 1, state), "bracket 0 has no rungs");
+    assertTrue(hb.proceed(mid, 1, state), "bracket 1 has no rung at epoch 1");
+    assertFalse(hb.proceed(aggressive, 1, state), "bracket 2 pauses at epoch 1 (alone there)");
+    Trial another = reach(state, 0.2, 0.2, 0.2); // id 3: bracket 0 again
+    assertTrue(hb.proceed(another, 1, state));
+  }
+
+  @Test
   void medianRuleStopsTrialsBelowTheMedianOfOthers() {
     MedianStopping median = new MedianStopping(5, 2, 3);
     SweepState state = SweepState.load(dir.resolve("m").toString());

@@ -79,6 +79,12 @@ class SweepIT {
     assertEquals(((Map<?, ?>) best.get("values")).get("model.adapt.freeze-up-to"), bestConfig.model().freezeUpTo());
     assertEquals(3, bestConfig.training().epochs());
     assertTrue(Files.readString(out.resolve("trials.md")).contains("| 1 | " + r.best().name() + " | completed | 3 |"));
+
+    // the report page in headless Chromium: parallel coordinates, one scatter per key, the per-epoch curves
+    int[] check = io.sparktune.HeadlessChromium.renderCheck(
+        io.sparktune.HeadlessChromium.renderedDom(out.resolve("sweep.html").toUri().toString()));
+    assertEquals(4, check[0], "charts on the sweep page");
+    assertEquals(check[0], check[1], "every chart drew its marks");
   }
 
   /**

@@ -59,6 +59,18 @@ public final class LayoutParams implements ParamInitializer {
     return biasKeys(layer).contains(key);
   }
 
+  /** Wires a new running layer of a {@link ParamLayout} configuration to its parameters, as DL4J's layers do. */
+  static org.deeplearning4j.nn.api.Layer wire(org.deeplearning4j.nn.layers.BaseLayer<?> layer, NeuralNetConfiguration conf,
+      java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex, INDArray paramsView,
+      boolean initializeParams) {
+    layer.setListeners(listeners);
+    layer.setIndex(layerIndex);
+    layer.setParamsViewArray(paramsView);
+    layer.setParamTable(INSTANCE.init(conf, paramsView, initializeParams));
+    layer.setConf(conf);
+    return layer;
+  }
+
   @Override
   public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
     Map<String, INDArray> views = views(conf.getLayer(), paramsView);

@@ -3,7 +3,6 @@ package io.sparktune.model.layers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -93,14 +92,7 @@ public class LoraConvolution extends ConvolutionLayer implements ParamLayout {
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
       INDArray paramsView, boolean initializeParams, DataType networkDataType) {
-    LoraConvolutionLayer layer = new LoraConvolutionLayer(conf, networkDataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(paramsView);
-    Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
-    layer.setParamTable(table);
-    layer.setConf(conf);
-    return layer;
+    return LayoutParams.wire(new LoraConvolutionLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView, initializeParams);
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.sparktune.model.layers;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -56,14 +55,7 @@ public abstract class PartlyFrozenLayer extends FeedForwardLayer implements Para
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
       INDArray paramsView, boolean initializeParams, DataType networkDataType) {
-    org.deeplearning4j.nn.layers.BaseLayer<?> layer = createLayer(conf, networkDataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(paramsView);
-    Map<String, INDArray> table = initializer().init(conf, paramsView, initializeParams);
-    layer.setParamTable(table);
-    layer.setConf(conf);
-    return layer;
+    return LayoutParams.wire(createLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView, initializeParams);
   }
 
   @Override
