@@ -164,6 +164,7 @@ final class EpochLoop {
           h.put("layer-learning-rates", layerRates);
         }
         h.put("time-seconds", monitor.epochTimes(secs, workers));
+        h.put("executors", monitor.epochExecutors());
         List<Map<String, Object>> flow = GradientFlow.summarise(monitor.epochLayerStats(), net.trainableLayerNames(),
             s.monitoring());
         h.put("gradient-flow", flow);

@@ -240,6 +240,8 @@ public final class SweepJob {
       }
       boolean[] gated = {false};
       String key = "validation-" + sweep.metric();
+      // the trial's jobs in their own group: its monitor counts and, on a stall, cancels only them
+      sc.setJobGroup(t.name() + "-run-" + runNumber, "sparktune sweep " + t.name(), true);
       try {
         FineTuneSettings s = trialSettings(base, sweep, t, out, runNumber);
         log.info("{} run {}: {} (to epoch {})", t.name(), runNumber, t.values(), t.target);
@@ -275,6 +277,7 @@ public final class SweepJob {
         }
         log.warn("{} failed (the sweep goes on): {}", t.name(), rootMessage(e));
       } finally {
+        sc.clearJobGroup();
         synchronized (state) {
           t.seconds += (System.nanoTime() - t0) / 1e9;
         }

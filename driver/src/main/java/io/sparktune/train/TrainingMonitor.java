@@ -59,6 +59,16 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     return t;
   });
 
+  /**
+   * The Spark job group of the run (a sweep trial's), or null: with a group, only the group's tasks count
+   * and only its jobs are cancelled, so concurrent runs in one application do not disturb each other.
+   */
+  private static final String JOB_GROUP = "spark.jobGroup.id";
+  private final String jobGroup;
+  private final java.util.Set<Integer> groupStages = ConcurrentHashMap.newKeySet();
+  /** Executors that ran this run's tasks in the current epoch. */
+  private final java.util.Set<String> epochExecutors = ConcurrentHashMap.newKeySet();
+
   private volatile int epoch;
   private volatile int epochs;
   private volatile long epochExamples;
@@ -83,6 +93,7 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
   public TrainingMonitor(JavaSparkContext sc, Duration progressInterval, Duration stallTimeout,
       MonitoringSettings settings, Consumer<Map<String, Object>> progressSink) {
     this.sc = sc;
+    this.jobGroup = sc.getLocalProperty(JOB_GROUP);
     this.counters = List.of(sc.sc().longAccumulator("sparktune.examples"),
         sc.sc().longAccumulator("sparktune.minibatches"), sc.sc().doubleAccumulator("sparktune.loss-sum"),
         sc.sc().longAccumulator("sparktune.non-finite-losses"), sc.sc().doubleAccumulator("sparktune.step-seconds"),
@@ -116,6 +127,7 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     this.lastProgressNanos = epochStartNanos;
     this.stalled = false;
     taskMillis.clear();
+    epochExecutors.clear();
     layerStats.reset();
   }
 
@@ -188,6 +200,20 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     return m;
   }
 
+  /** Cancels this run's Spark jobs: its job group's, or every job when it has none. */
+  private void cancelJobs() {
+    if (jobGroup != null) {
+      sc.sc().cancelJobGroup(jobGroup);
+    } else {
+      sc.sc().cancelAllJobs();
+    }
+  }
+
+  /** The executors that ran this run's tasks in the current epoch, sorted. */
+  public List<String> epochExecutors() {
+    return epochExecutors.stream().sorted().toList();
+  }
+
   private double[] totals() {
     double[] t = new double[counters.size()];
     for (int i = 0; i < t.length; i++) {
@@ -216,7 +242,7 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
       } else if (epochs > 0 && !stalled && now - lastProgressNanos > stallTimeout.toNanos()) {
         stalled = true;
         log.error("No training progress for {} s: cancelling the running Spark jobs.", stallTimeout.toSeconds());
-        sc.sc().cancelAllJobs();
+        cancelJobs();
       }
     } catch (RuntimeException e) {
       log.debug("progress tick failed", e);
@@ -270,7 +296,7 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
         + "written before the divergence.";
     if (settings.stopOnDivergence()) {
       log.error("{} Cancelling the running Spark jobs (monitoring.divergence.stop = true).", divergence);
-      sc.sc().cancelAllJobs();
+      cancelJobs();
     } else {
       log.warn("{} Continuing (monitoring.divergence.stop = false).", divergence);
     }
@@ -296,13 +322,21 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
   }
 
   @Override
+  public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+    if (jobGroup != null && start.properties() != null && jobGroup.equals(start.properties().getProperty(JOB_GROUP))) {
+      JavaConverters.seqAsJavaList(start.stageIds()).forEach(id -> groupStages.add((Integer) id));
+    }
+  }
+
+  @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
     running.remove(end.taskInfo().taskId());
     TaskMetrics m = end.taskMetrics();
     TaskInfo info = end.taskInfo();
-    if (m == null || epochs == 0) {
+    if (m == null || epochs == 0 || (jobGroup != null && !groupStages.contains(end.stageId()))) {
       return;
     }
+    epochExecutors.add(info.executorId());
     long wall = info.finishTime() - info.launchTime();
     long delay = Math.max(0, wall - m.executorRunTime() - m.executorDeserializeTime() - m.resultSerializationTime()
         - info.gettingResultTime());

@@ -82,6 +82,37 @@ class LocalClusterIT {
   }
 
   /**
+   * A sweep on the cluster: two trials at once, one worker each, so each trial's training is one Spark
+   * task at a time; together the trials keep both executors busy (every epoch record names the executors
+   * that ran its tasks, counted per trial through the trial's job group).
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void sweepTrialsSpreadOverTheExecutors() throws Exception {
+    Path out = WORK.resolve("sweep").toAbsolutePath();
+    Run r = sh(WORK.resolve("sweep.log"), "bash", "deploy/submit.sh", "--master", "spark://127.0.0.1:17077", "--",
+        "sweep", "--config", "conf/examples/quickstart.conf", "--set", "data.max-train-examples=1500",
+        "--set", "training.epochs=2", "--set", "evaluation.head-only-baseline=false",
+        "--set", "evaluation.linear-baseline.enabled=false", "--set", "training.stall-timeout=120s",
+        "--set", "sweep.algorithm=grid", "--set", "sweep.concurrent-trials=2",
+        "--set", "sweep.space={\"training.learning-rate\" { choice = [0.001, 0.002] }}",
+        "--output", out.toString(), "--overwrite");
+    assertEquals(0, r.code(), r.log());
+    java.util.Set<String> executors = new java.util.TreeSet<>();
+    for (String trial : java.util.List.of("trial-000", "trial-001")) {
+      for (String line : Files.readAllLines(out.resolve("trials/" + trial + "/run-1/metrics.jsonl"))) {
+        Map<String, Object> rec = Json.readMap(line);
+        if ("epoch".equals(rec.get("type"))) {
+          executors.addAll((java.util.List<String>) rec.get("executors"));
+        }
+      }
+    }
+    assertEquals(2, executors.size(), "the two trials trained on both executors: " + executors);
+    String trials = readString(out.resolve("trials.md"));
+    assertEquals(2, trials.split("\\| completed \\|", -1).length - 1, trials);
+  }
+
+  /**
    * DL4J's SharedTrainingMaster either learns here or hands back a driver model without the workers'
    * updates, or stalls; sparktune must then fail loudly (exit 1, named cause), never finish with an
    * unlearned model or hang.
