@@ -53,15 +53,16 @@ public final class SweepBenchmark {
   public Map<String, Object> run() throws Exception {
     Path work = Files.createTempDirectory("sparktune-sweep-bench-");
     Map<String, Object> report = BenchmarkRunner.report(name, "bin/sparktune bench --experiment sweep --config "
-        + config.getPath() + " --name " + name + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()),
+        + config.getPath() + " --name " + name + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
+        + " --search-trials " + searchTrials + (gridEpochs == 0 ? " --no-grid" : ""),
         sets, settings(work.resolve("probe"), List.of()).model().uri());
-    Map<String, Object> grid = summary(sweep(work.resolve("grid"), List.of(GRID_SPACE, "sweep.algorithm=grid",
-        "sweep.early-stopping.type=none", "training.epochs=" + gridEpochs)));
-    Map<String, Object> asha = summary(sweep(work.resolve("asha"), List.of(GRID_SPACE, "sweep.algorithm=grid",
-        "sweep.early-stopping.type=asha", "sweep.early-stopping.min-epochs=1", "sweep.early-stopping.reduction-factor=3",
-        "training.epochs=" + gridEpochs)));
-    report.put("grid", grid);
-    report.put("asha", asha);
+    if (gridEpochs > 0) {
+      report.put("grid", summary(sweep(work.resolve("grid"), List.of(GRID_SPACE, "sweep.algorithm=grid",
+          "sweep.early-stopping.type=none", "training.epochs=" + gridEpochs))));
+      report.put("asha", summary(sweep(work.resolve("asha"), List.of(GRID_SPACE, "sweep.algorithm=grid",
+          "sweep.early-stopping.type=asha", "sweep.early-stopping.min-epochs=1",
+          "sweep.early-stopping.reduction-factor=3", "training.epochs=" + gridEpochs))));
+    }
     List<Map<String, Object>> search = new ArrayList<>();
     for (long seed : seeds) {
       for (String algorithm : List.of("random", "tpe")) {
@@ -114,6 +115,19 @@ public final class SweepBenchmark {
     Map<String, Object> asha = (Map<String, Object>) report.get("asha");
     StringBuilder sb = new StringBuilder("# ").append(report.get("benchmark")).append("\n\n");
     sb.append("Model `").append(report.get("model")).append("`. Command: `").append(report.get("command")).append("`\n\n");
+    if (grid != null) {
+      gridSection(sb, grid, asha);
+    }
+    searchSection(sb, (List<Map<String, Object>>) report.get("search"));
+    if (grid != null) {
+      sb.append("\n### Grid trials\n\n").append(((String) grid.get("table")).replaceFirst("# Sweep results\n\n", ""));
+      sb.append("\n### ASHA trials\n\n").append(((String) asha.get("table")).replaceFirst("# Sweep results\n\n", ""));
+    }
+    sb.append("\nMachine: ").append(report.get("machine")).append('\n');
+    return sb.toString();
+  }
+
+  private static void gridSection(StringBuilder sb, Map<String, Object> grid, Map<String, Object> asha) {
     sb.append("## Grid vs ASHA over the same 12 configurations\n\n");
     sb.append("| search | trials | epochs trained | share of the grid's epochs | best validation accuracy | gap to the grid's best | wall s | best configuration |\n");
     sb.append("|---|---|---|---|---|---|---|---|\n");
@@ -125,9 +139,11 @@ public final class SweepBenchmark {
           num(m, "total-epochs"), num(m, "total-epochs") / gridEpochs, num(m, "best-accuracy"),
           100 * (num(m, "best-accuracy") - gridBest), num(m, "seconds"), m.get("best")));
     }
+  }
+
+  private static void searchSection(StringBuilder sb, List<Map<String, Object>> search) {
     sb.append("\n## TPE vs random search at the same budget\n\n");
     sb.append("| seed | random: best accuracy | TPE: best accuracy | TPE - random |\n|---|---|---|---|\n");
-    List<Map<String, Object>> search = (List<Map<String, Object>>) report.get("search");
     double sumRandom = 0;
     double sumTpe = 0;
     int n = 0;
@@ -141,10 +157,6 @@ public final class SweepBenchmark {
           100 * (tpe - random)));
     }
     sb.append(String.format("| mean | %.4f | %.4f | %+.2f pp |%n", sumRandom / n, sumTpe / n, 100 * (sumTpe - sumRandom) / n));
-    sb.append("\n### Grid trials\n\n").append(((String) grid.get("table")).replaceFirst("# Sweep results\n\n", ""));
-    sb.append("\n### ASHA trials\n\n").append(((String) asha.get("table")).replaceFirst("# Sweep results\n\n", ""));
-    sb.append("\nMachine: ").append(report.get("machine")).append('\n');
-    return sb.toString();
   }
 
   private static double num(Map<String, Object> m, String key) {

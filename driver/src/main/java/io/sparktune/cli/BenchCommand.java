@@ -45,6 +45,13 @@ final class BenchCommand implements Callable<Integer> {
       description = "Few-shot experiment: labelled examples per class (default 1,5,10,50).")
   List<Integer> shots;
 
+  @Option(names = "--search-trials", defaultValue = "10", paramLabel = "N",
+      description = "Sweep experiment: trials of each TPE and random search (default 10).")
+  int searchTrials;
+
+  @Option(names = "--no-grid", description = "Sweep experiment: only TPE against random search (no grid and ASHA).")
+  boolean noGrid;
+
   @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",
       description = "Techniques and continual experiments: run only the variants whose name matches (the first, the reference, always runs).")
   String only;
@@ -57,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
       case "techniques", "continual", "imbalanced" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
           results, name, seeds, only).run();
       case "few-shot" -> new io.sparktune.bench.FewShotBenchmark(config, overrides, results, name, seeds, shots).run();
-      case "sweep" -> new io.sparktune.bench.SweepBenchmark(config, overrides, results, name, seeds, 9, 10, 2).run();
+      case "sweep" -> new io.sparktune.bench.SweepBenchmark(config, overrides, results, name, seeds,
+          noGrid ? 0 : 9, searchTrials, 2).run();
       default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache, "
           + "techniques, continual, imbalanced, few-shot or sweep, not '" + experiment + "'.");
     }
