@@ -88,6 +88,25 @@ class SweepIT {
   }
 
   /**
+   * Two trials at once, one diverging (SGD at rate 10: NaN loss): the divergence watchdog ends it, it is
+   * recorded as failed with the cause, and the sweep goes on; the other trial completes. (Whether the
+   * other trial is training at the moment of the cancel depends on timing, so this does not prove that
+   * only the diverging trial's job group is cancelled.)
+   */
+  @Test
+  void aDivergingTrialIsRecordedAsFailedAndTheSweepGoesOn() throws Exception {
+    Path out = dir.resolve("diverging");
+    new SweepJob(settings(out, "training.epochs=1", "training.updater=sgd", "sweep.algorithm=grid",
+        "sweep.early-stopping.type=none", "sweep.concurrent-trials=2",
+        "sweep.space={\"training.learning-rate\" { choice = [10.0, 0.05] }}"), false, false).run();
+    Map<String, Map<String, Object>> trials = trials(out);
+    assertEquals("failed", trials.get("trial-000").get("status"), trials.toString());
+    assertTrue(((String) trials.get("trial-000").get("error")).contains("diverged"), trials.toString());
+    assertEquals("completed", trials.get("trial-001").get("status"), trials.toString());
+    assertEquals(1, ((Number) trials.get("trial-001").get("epochs")).intValue());
+  }
+
+  /**
    * A sweep killed (SIGKILL) during its second trial resumes: the finished first trial is kept, not run
    * again; the interrupted one continues from its checkpoint; the remaining trial runs.
    */
