@@ -28,12 +28,17 @@ public final class TechniquePlan {
   private final List<FineTuneTechnique> techniques;
   private final TrainingSettings training;
   private final List<TrainingListener> workerListeners;
+  /** Composed once from the techniques: read every epoch. */
+  private final io.sparktune.data.EpochSampling sampling;
 
   private TechniquePlan(List<FineTuneTechnique> techniques, TrainingSettings training,
       List<TrainingListener> workerListeners) {
     this.techniques = List.copyOf(techniques);
     this.training = training;
     this.workerListeners = List.copyOf(workerListeners);
+    io.sparktune.data.ClassResampling resampling = this.techniques.stream().map(FineTuneTechnique::resampling)
+        .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    this.sampling = new io.sparktune.data.EpochSampling(resampling, trainingTransform(), mixup());
   }
 
   /** Only the learning-rate schedule (baselines, which measure the plain path). */
@@ -151,9 +156,7 @@ public final class TechniquePlan {
 
   /** How every epoch's training examples are drawn and changed on the executors. */
   public io.sparktune.data.EpochSampling sampling() {
-    io.sparktune.data.ClassResampling resampling = techniques.stream().map(FineTuneTechnique::resampling)
-        .filter(java.util.Objects::nonNull).findFirst().orElse(null);
-    return new io.sparktune.data.EpochSampling(resampling, trainingTransform(), mixup());
+    return sampling;
   }
 
   /** The augmentation of training examples on the executors, or null for none. */
