@@ -24,12 +24,18 @@ import org.slf4j.LoggerFactory;
 public final class BenchmarkRunner {
   private static final Logger log = LoggerFactory.getLogger(BenchmarkRunner.class);
 
-  /** One variant: its name in the results, and the sparktune strategy (null = single-process DL4J). */
-  record Variant(String name, String strategy) {}
+  /**
+   * One variant: its name in the results, and the settings that make the sparktune fine-tune it (null =
+   * single-process DL4J).
+   */
+  record Variant(String name, List<String> sets) {}
 
   static final List<Variant> VARIANTS = List.of(new Variant("dl4j-single", null),
-      new Variant("sparktune-parameter-averaging", "parameter-averaging"),
-      new Variant("sparktune-gradient-sharing", "gradient-sharing"));
+      new Variant("sparktune-parameter-averaging", List.of("training.strategy=parameter-averaging",
+          "training.parameter-averaging.implementation=sparktune")),
+      new Variant("dl4j-spark-parameter-averaging", List.of("training.strategy=parameter-averaging",
+          "training.parameter-averaging.implementation=dl4j")),
+      new Variant("dl4j-spark-gradient-sharing", List.of("training.strategy=gradient-sharing")));
 
   private final File config;
   private final List<String> sets;
@@ -37,7 +43,11 @@ public final class BenchmarkRunner {
   private final Path results;
   private final String name;
 
-  public BenchmarkRunner(File config, List<String> sets, double target, Path results, String name) {
+  private final java.util.regex.Pattern only;
+
+  /** @param only runs the variants whose name matches (the single-process reference always runs); "" = all */
+  public BenchmarkRunner(File config, List<String> sets, double target, Path results, String name, String only) {
+    this.only = java.util.regex.Pattern.compile(only.isEmpty() ? ".*" : only);
     this.config = config;
     this.sets = sets;
     this.target = target;
@@ -54,10 +64,13 @@ public final class BenchmarkRunner {
     List<Map<String, Object>> runs = new ArrayList<>();
     int batch = -1;
     for (Variant v : VARIANTS) {
+      if (v.sets() != null && !only.matcher(v.name()).find()) {
+        continue;
+      }
       Path logFile = work.resolve(v.name() + ".log");
       List<String> cmd = new ArrayList<>(javaCommand());
       Path resultFile;
-      if (v.strategy() == null) {
+      if (v.sets() == null) {
         batch = perStepBatch(settings);
         resultFile = work.resolve(v.name() + ".json");
         cmd.addAll(List.of(SingleProcessBaseline.class.getName(), config.getPath(), Integer.toString(batch),
@@ -67,8 +80,9 @@ public final class BenchmarkRunner {
         Path out = work.resolve(v.name());
         resultFile = out.resolve("metrics.json");
         cmd.addAll(List.of(io.sparktune.cli.SparktuneCli.class.getName(), "finetune", "--config", config.getPath(),
-            "--output", out.toString(), "--set", "training.strategy=" + v.strategy()));
+            "--output", out.toString()));
         sets.forEach(s -> cmd.addAll(List.of("--set", s)));
+        v.sets().forEach(s -> cmd.addAll(List.of("--set", s)));
       }
       log.info("Benchmark: running {} (log {})", v.name(), logFile);
       long t0 = System.nanoTime();
@@ -129,7 +143,15 @@ public final class BenchmarkRunner {
     run.put("final_accuracy", finalAccuracy);
     run.put("epoch_accuracies", history.stream().map(h -> h.get("validation-accuracy")).toList());
     run.put("peak_rss_bytes", result.get("peak-rss-bytes"));
+    run.put("training_gflop_per_example", result.get("training-flops-per-example") instanceof Number f
+        ? f.doubleValue() / 1e9 : null);
+    run.put("achieved_gflops", result.get("achieved-gflops"));
     run.put("train_examples", result.get("train-examples"));
+    Map<String, Object> last = history.get(history.size() - 1);
+    run.put("last_epoch_times_s", last.get("time-seconds"));
+    if (last.get("strategy-breakdown") != null) {
+      run.put("last_epoch_breakdown", last.get("strategy-breakdown"));
+    }
     return run;
   }
 
@@ -218,7 +240,73 @@ public final class BenchmarkRunner {
           ((Number) r.get("final_accuracy")).doubleValue(),
           r.get("peak_rss_bytes") == null ? "-" : String.format("%.2f", ((Number) r.get("peak_rss_bytes")).doubleValue() / (1L << 30))));
     }
+    sb.append(breakdown(runs));
+    sb.append(scaling(runs));
     return sb.toString();
+  }
+
+  /** The scaling model (see {@link ScalingModel}) fed with the sparktune parameter-averaging run's measurements. */
+  @SuppressWarnings("unchecked")
+  private static String scaling(List<Map<String, Object>> runs) {
+    Map<String, Object> b = runs.stream().filter(r -> "sparktune-parameter-averaging".equals(r.get("name"))
+        && r.get("last_epoch_breakdown") != null).map(r -> (Map<String, Object>) r.get("last_epoch_breakdown"))
+        .findFirst().orElse(null);
+    if (b == null) {
+      return "";
+    }
+    double steps = ((Number) b.get("steps-per-worker")).doubleValue();
+    double rounds = ((Number) b.get("rounds")).doubleValue();
+    double step = ((Number) b.get("compute")).doubleValue() / steps;
+    int perRound = (int) Math.round(steps / rounds);
+    double state = ((Number) b.get("state-values")).doubleValue() * 4;
+    double local = ((Number) b.get("averaging")).doubleValue() / rounds;
+    int workers = ((Number) b.get("workers")).intValue();
+    List<Integer> sizes = List.of(2, 4, 8, 16);
+    StringBuilder sb = new StringBuilder(String.format("%nScaling model for sparktune parameter averaging on a 10 Gbit/s "
+        + "network (measured here: %.3f s per step, %d steps per round, %.1f MB state per worker and round, %.3f s "
+        + "local round cost at %d workers; see README \"Performance\"):%n%n| executors |", step, perRound, state / 1e6,
+        local, workers));
+    sizes.forEach(n -> sb.append(' ').append(n).append(" |"));
+    sb.append("\n|---|").append("---|".repeat(sizes.size())).append("\n| efficiency |");
+    ScalingModel.efficiency(step, perRound, state, local, workers, 10e9, sizes)
+        .forEach((n, e) -> sb.append(String.format(" %.0f%% |", 100 * e)));
+    return sb.append('\n').toString();
+  }
+
+  /** GFLOP/s and, per run, where its last epoch's time went (seconds per worker) and what it sent. */
+  @SuppressWarnings("unchecked")
+  private static String breakdown(List<Map<String, Object>> runs) {
+    StringBuilder sb = new StringBuilder("\n| run | achieved GFLOP/s | epoch wall s | compute | data wait | averaging "
+        + "| waiting for slowest | task model setup | Spark + driver | rounds | MB sent per worker step |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Map<String, Object> r : runs) {
+      if (!"ok".equals(r.get("status"))) {
+        continue;
+      }
+      Map<String, Object> b = (Map<String, Object>) r.get("last_epoch_breakdown");
+      Map<String, Object> times = (Map<String, Object>) r.get("last_epoch_times_s");
+      sb.append("| ").append(r.get("name")).append(" | ").append(num(r.get("achieved_gflops"), "%.1f")).append(" | ");
+      if (b != null) {
+        sb.append(num(b.get("wall"), "%.1f")).append(" | ").append(num(b.get("compute"), "%.1f")).append(" | ")
+            .append(num(b.get("data-wait"), "%.1f")).append(" | ").append(num(b.get("averaging"), "%.1f")).append(" | ")
+            .append(num(b.get("waiting-for-slowest-worker"), "%.1f")).append(" | ")
+            .append(num(b.get("task-model-setup"), "%.2f")).append(" | ")
+            .append(num(b.get("spark-scheduling-and-driver"), "%.1f")).append(" | ").append(b.get("rounds")).append(" | ")
+            .append(b.get("bytes-sent-per-worker-step") instanceof Number n ? String.format("%.2f", n.doubleValue() / 1e6)
+                : "-").append(" |\n");
+      } else if (times != null) {
+        sb.append(num(times.get("wall"), "%.1f")).append(" | ").append(num(times.get("training-steps"), "%.1f"))
+            .append(" | ").append(num(times.get("data-shuffle-wait"), "%.1f")).append(" | - | - | - | ")
+            .append(num(times.get("driver-and-idle"), "%.1f")).append(" | - | - |\n");
+      } else {
+        sb.append("- | - | - | - | - | - | - | - | - |\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String num(Object o, String format) {
+    return o instanceof Number n ? String.format(format, n.doubleValue()) : "-";
   }
 
   static void requireFile(String uri) {

@@ -22,9 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 
 /**
@@ -75,12 +73,7 @@ public final class SingleProcessBaseline {
       order.sort(Comparator.comparingLong(r -> Splits.hash(epochSeed, r.origin())));
       long t0 = System.nanoTime();
       for (var it = trainBatches.batches(order.iterator()); it.hasNext(); ) {
-        DataSet ds = it.next();
-        if (net.isGraph()) {
-          ((ComputationGraph) net.model()).fit(ds);
-        } else {
-          net.multiLayer().fit(ds);
-        }
+        net.fit(it.next());
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       trainSeconds += secs;
@@ -101,6 +94,10 @@ public final class SingleProcessBaseline {
     out.put("training-seconds", trainSeconds);
     out.put("examples-per-second", train.size() * (double) s.training().epochs() / trainSeconds);
     out.put("peak-rss-bytes", PeakMemory.peakRssBytes());
+    var flops = io.sparktune.model.TrainingFlops.perExample(net,
+        evalBatches.batches(validation.subList(0, 1).iterator()).next().getFeatures());
+    out.put("training-flops-per-example", flops.training());
+    out.put("achieved-gflops", flops.training() * train.size() * (double) s.training().epochs() / trainSeconds / 1e9);
     return out;
   }
 }

@@ -53,13 +53,13 @@ final class BenchCommand implements Callable<Integer> {
   boolean noGrid;
 
   @Option(names = "--only", defaultValue = "", paramLabel = "REGEX",
-      description = "Techniques and continual experiments: run only the variants whose name matches (the first, the reference, always runs).")
+      description = "Strategies, techniques and continual experiments: run only the variants whose name matches (the first, the reference, always runs).")
   String only;
 
   @Override
   public Integer call() throws Exception {
     switch (experiment) {
-      case "strategies" -> new BenchmarkRunner(config, overrides, target, results, name).run();
+      case "strategies" -> new BenchmarkRunner(config, overrides, target, results, name, only).run();
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
       case "techniques", "continual", "imbalanced" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
           results, name, seeds, only).run();

@@ -17,6 +17,9 @@ import java.util.List;
  * @param averagingFrequency minibatches between parameter averagings
  * @param averageUpdaterState average updater state too
  * @param averagingPrefetch minibatches prefetched (parameter averaging)
+ * @param averagingImplementation sparktune (long-lived tasks, the driver's averaging hub) or dl4j (DL4J's master)
+ * @param hubAddress the address tasks use to reach the driver's averaging hub, "" = the driver's host
+ * @param hubPort the hub's TCP port, 0 = any free one
  * @param threshold initial encoding threshold (gradient sharing)
  * @param controllerAddress Aeron controller address, "" = automatic
  * @param port Aeron port of the driver (the root of the transport)
@@ -31,11 +34,13 @@ import java.util.List;
  */
 public record TrainingSettings(String strategy, int epochs, int batchSizePerWorker, String updater,
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
-    boolean averageUpdaterState, int averagingPrefetch, double threshold, String controllerAddress, int port, String networkMask,
+    boolean averageUpdaterState, int averagingPrefetch, String averagingImplementation, String hubAddress, int hubPort,
+    double threshold, String controllerAddress, int port, String networkMask,
     int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
     io.sparktune.train.LearningRateSchedule lrSchedule, String precision) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
+  public static final List<String> AVERAGING_IMPLEMENTATIONS = List.of("sparktune", "dl4j");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
 
   static TrainingSettings fromConfig(Config c, ConfigProblems p) {
@@ -48,6 +53,9 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.intIn(b + "parameter-averaging.averaging-frequency", 1, 1000),
         p.bool(b + "parameter-averaging.average-updater-state"),
         p.intIn(b + "parameter-averaging.prefetch", 0, 64),
+        p.oneOf(b + "parameter-averaging.implementation", AVERAGING_IMPLEMENTATIONS),
+        p.string(b + "parameter-averaging.hub-address"),
+        p.intIn(b + "parameter-averaging.hub-port", 0, 65535),
         p.doubleIn(b + "gradient-sharing.threshold", 0, 1, true),
         p.string(b + "gradient-sharing.controller-address"),
         p.intIn(b + "gradient-sharing.port", 1024, 65535),

@@ -47,7 +47,10 @@ final class EpochLoop {
   final List<Map<String, Object>> history = new ArrayList<>();
   double best = Double.NEGATIVE_INFINITY;
   int bestEpoch;
+  /** Time in the training strategy's epochs (what examples per second are measured against). */
   double trainingSeconds;
+  /** Time of the whole loop: training, validation after every epoch, checks and checkpoints. */
+  double loopSeconds;
   long examplesTrained;
 
   /**
@@ -148,6 +151,9 @@ final class EpochLoop {
           throw e;
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        trainingSeconds += secs;
+        // taken before validation, whose tasks would otherwise count as training time
+        Map<String, Object> times = monitor.epochTimes(secs, workers);
         double trainLoss = monitor.meanLossSinceLastCall();
         monitor.checkEpochLoss(trainLoss);
         examplesTrained += plan.sampling().examplesPerEpoch(data.trainCount());
@@ -163,7 +169,10 @@ final class EpochLoop {
         if (!layerRates.isEmpty()) {
           h.put("layer-learning-rates", layerRates);
         }
-        h.put("time-seconds", monitor.epochTimes(secs, workers));
+        h.put("time-seconds", times);
+        if (!strategy.epochBreakdown().isEmpty()) {
+          h.put("strategy-breakdown", strategy.epochBreakdown());
+        }
         h.put("executors", monitor.epochExecutors());
         List<Map<String, Object>> flow = GradientFlow.summarise(monitor.epochLayerStats(), net.trainableLayerNames(),
             s.monitoring());
@@ -205,7 +214,7 @@ final class EpochLoop {
         }
       }
     }
-    trainingSeconds = (System.nanoTime() - trainStart) / 1e9;
+    loopSeconds = (System.nanoTime() - trainStart) / 1e9;
     if (bestNet != null) {
       log.info("Restoring the best model (epoch {}, validation {} {}).", bestEpoch,
           data.regression() ? "R2" : "accuracy", String.format("%.4f", best));

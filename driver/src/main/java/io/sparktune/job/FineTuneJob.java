@@ -257,7 +257,15 @@ public final class FineTuneJob {
     metrics.put("train-examples", data.trainCount());
     metrics.put("validation-examples", data.validationCount());
     metrics.put("training-seconds", loop.trainingSeconds);
+    metrics.put("loop-seconds", loop.loopSeconds);
     metrics.put("examples-per-second", loop.trainingSeconds > 0 ? loop.examplesTrained / loop.trainingSeconds : null);
+    if (cache == null && loop.trainingSeconds > 0) {
+      // with cached features the loop trained only the head, so the full network's count would mislead
+      var flops = io.sparktune.model.TrainingFlops.perExample(full,
+          data.assembler(1).batches(data.validation().take(1).iterator()).next().getFeatures());
+      metrics.put("training-flops-per-example", flops.training());
+      metrics.put("achieved-gflops", flops.training() * loop.examplesTrained / loop.trainingSeconds / 1e9);
+    }
     metrics.put("trainable-parameters", full.trainableParams());
     metrics.put("parameters", net.numParams());
     metrics.put("peak-rss-bytes", PeakMemory.peakRssBytes());

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives ND4J's native (OpenMP) thread pool as many threads per task as Spark gives each task cores.
+ * Gives ND4J's native (OpenMP) and BLAS thread pools as many threads per task as Spark gives each task cores.
  *
  * <p>By default every ND4J call uses all the machine's cores; with several concurrent tasks per executor
  * that oversubscribes the CPU (KNOWN-FACTS.md: 2 task threads x 2 OpenMP threads on 2 cores). Set
@@ -33,6 +33,9 @@ public final class NativeThreadsPlugin implements SparkPlugin {
         int threads = ctx.conf().getInt(THREADS, ctx.conf().getInt("spark.task.cpus", 1));
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        // OpenBLAS keeps its own pool (all cores by default): two tasks each multiplying with two BLAS threads
+        // on two cores run slower than with one each
+        Nd4j.factory().blas().setMaxThreads(threads);
         log.info("Executor {}: ND4J backend {} with {} native thread(s) per task", ctx.executorID(),
             Nd4j.getBackend().getClass().getSimpleName(), threads);
       }

@@ -28,12 +28,7 @@ final class SingleNodeStrategy implements TrainingStrategy {
   @Override
   public void fitEpoch(JavaRDD<DataSet> batches) {
     for (Iterator<DataSet> it = batches.toLocalIterator(); it.hasNext(); ) {
-      DataSet ds = it.next();
-      if (net.isGraph()) {
-        net.graph().fit(ds);
-      } else {
-        net.multiLayer().fit(ds);
-      }
+      net.fit(it.next());
     }
   }
 

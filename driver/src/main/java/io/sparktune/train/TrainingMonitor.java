@@ -116,6 +116,7 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
 
   /** Starts counting a new epoch of {@code exampleCount} examples. */
   public void startEpoch(int epoch, int epochs, long exampleCount, int batchSize) {
+    drainEvents(); // task ends of earlier jobs (the last validation) must not count in this epoch
     this.epoch = epoch;
     this.epochs = epochs;
     this.epochExamples = exampleCount;
@@ -129,6 +130,18 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     taskMillis.clear();
     epochExecutors.clear();
     layerStats.reset();
+  }
+
+  /**
+   * Waits (up to 5 s) until Spark has delivered every queued listener event, so that the task times of a job
+   * that just returned are counted, and counted in the right epoch.
+   */
+  private void drainEvents() {
+    try {
+      sc.sc().listenerBus().waitUntilEmpty(5000);
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.debug("Spark's listener bus did not drain within 5 s; this epoch's time split may miss some tasks.");
+    }
   }
 
   /** Throws if the watchdog cancelled the epoch because it stalled or diverged. */
@@ -182,6 +195,7 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
    * not covered by tasks (averaging on the driver, broadcasts, job scheduling, idle workers).
    */
   public Map<String, Object> epochTimes(double wallSeconds, int workers) {
+    drainEvents(); // the epoch's own task ends may still be on their way to this listener
     Map<String, Object> m = new LinkedHashMap<>();
     double w = Math.max(1, workers);
     double tasks = taskMillis.getOrDefault("task-wall", 0L) / 1000.0 / w;

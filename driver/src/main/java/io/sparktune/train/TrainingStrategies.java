@@ -14,7 +14,8 @@ public final class TrainingStrategies {
     return switch (strategy) {
       case "gradient-sharing" -> new GradientSharingStrategy(sc, net, t, workers, seed);
       case "single-node" -> new SingleNodeStrategy(net);
-      default -> new ParameterAveragingStrategy(sc, net, t, workers, seed);
+      default -> t.averagingImplementation().equals("dl4j") ? new Dl4jParameterAveragingStrategy(sc, net, t, workers, seed)
+          : new ParameterAveragingStrategy(sc, net, t, workers);
     };
   }
 }

@@ -11,8 +11,9 @@ import org.nd4j.linalg.dataset.DataSet;
  *
  * <p>This seam exists because DL4J's training masters are parts to wrap and verify, not to trust: the
  * fine-tune job only sees this interface, so a strategy can be replaced by our own implementation
- * without touching the job. Implementations: {@link ParameterAveragingStrategy} and
- * {@link GradientSharingStrategy}.
+ * without touching the job. Implementations: {@link ParameterAveragingStrategy} (sparktune's own, long-lived
+ * tasks), {@link Dl4jParameterAveragingStrategy} and {@link GradientSharingStrategy} (DL4J's training masters,
+ * wrapped and repaired) and {@link SingleNodeStrategy}.
  */
 public interface TrainingStrategy extends AutoCloseable {
 
@@ -31,6 +32,14 @@ public interface TrainingStrategy extends AutoCloseable {
    */
   default boolean keepsWorkersAcrossTasks() {
     return false;
+  }
+
+  /**
+   * Where the last epoch's time went and what it sent, as this strategy can measure it (seconds, bytes);
+   * empty when it cannot.
+   */
+  default java.util.Map<String, Object> epochBreakdown() {
+    return java.util.Map.of();
   }
 
   /** Listeners that run inside the training loop on every executor. */

@@ -218,12 +218,46 @@ public final class Network {
     }
   }
 
-  private int iterationCount() {
+  /** Minibatches trained so far (the iteration count learning-rate schedules and Adam's bias correction use). */
+  public int iterationCount() {
     return isGraph() ? graph().getIterationCount() : multiLayer().getIterationCount();
   }
 
-  private int epochCount() {
+  public int epochCount() {
     return isGraph() ? graph().getEpochCount() : multiLayer().getEpochCount();
+  }
+
+  /**
+   * Moves the training counters on after training that happened on copies of this network (a distributed
+   * epoch): {@code iterations} more minibatches and {@code epochs} more epochs.
+   */
+  public void advanceCounters(int iterations, int epochs) {
+    if (isGraph()) {
+      graph().getConfiguration().setIterationCount(graph().getIterationCount() + iterations);
+      graph().getConfiguration().setEpochCount(graph().getEpochCount() + epochs);
+    } else {
+      multiLayer().setIterationCount(multiLayer().getIterationCount() + iterations);
+      multiLayer().setEpochCount(multiLayer().getEpochCount() + epochs);
+    }
+  }
+
+  /** Trains one minibatch. */
+  public void fit(org.nd4j.linalg.dataset.DataSet batch) {
+    if (isGraph()) {
+      graph().fit(batch);
+    } else {
+      multiLayer().fit(batch);
+    }
+  }
+
+  /**
+   * The updater's whole state as one view (e.g. Adam's moments), created if the network has no updater yet;
+   * null when the updater keeps no state (plain SGD, or nothing trains).
+   */
+  public INDArray updaterState() {
+    INDArray state = isGraph() ? graph().getUpdater().getStateViewArray()
+        : multiLayer().getUpdater().getStateViewArray();
+    return state == null || state.isEmpty() ? null : state;
   }
 
   /**

@@ -1,0 +1,323 @@
+package io.sparktune.train;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's end of synchronous parameter averaging: training tasks connect over TCP (see
+ * {@link AveragingProtocol}), and in every round the hub waits for all tasks of the epoch, computes the
+ * example-weighted mean of their states in double precision and sends it back to each. One hub serves a
+ * whole run; each epoch is a {@link Session}.
+ *
+ * <p>A star, not a ring: the driver's link carries 2 x tasks x state per round, which is what the scaling
+ * model in the README accounts for. A retried stage (Spark re-runs every task of a barrier stage when one
+ * fails) connects with a higher attempt number; the hub then drops the older attempt's connections and
+ * starts the session's rounds again.
+ */
+final class AveragingHub implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AveragingHub.class);
+
+  private final ServerSocket server;
+  private final String advertisedHost;
+  private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
+  private final AtomicLong nextSession = new AtomicLong(1);
+  private final List<Socket> open = new ArrayList<>();
+  private volatile boolean closed;
+
+  /**
+   * @param bindAddress the address to listen on ("0.0.0.0" for all interfaces)
+   * @param port the TCP port, 0 for any free one
+   * @param advertisedHost the address tasks connect to
+   */
+  AveragingHub(String bindAddress, int port, String advertisedHost) {
+    try {
+      server = new ServerSocket();
+      server.setReuseAddress(true);
+      server.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot open the parameter-averaging hub on " + bindAddress + ":" + port + " ("
+          + e.getMessage() + "). Choose a free port with sparktune.training.parameter-averaging.hub-port (0 = any).", e);
+    }
+    this.advertisedHost = advertisedHost;
+    Thread acceptor = new Thread(this::accept, "sparktune-averaging-hub");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    log.info("Parameter-averaging hub listening on {}:{} (tasks connect to {}:{})", bindAddress, port(), advertisedHost,
+        port());
+  }
+
+  String host() {
+    return advertisedHost;
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  /** Starts a session (one epoch) for {@code workers} tasks exchanging {@code length} values. */
+  Session open(int workers, int length) {
+    Session s = new Session(nextSession.getAndIncrement(), workers, length);
+    sessions.put(s.id, s);
+    return s;
+  }
+
+  private void accept() {
+    while (!closed) {
+      try {
+        Socket socket = server.accept();
+        synchronized (open) {
+          open.add(socket);
+        }
+        Thread t = new Thread(() -> serve(socket), "sparktune-averaging-" + socket.getRemoteSocketAddress());
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("Parameter-averaging hub: accept failed: {}", e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    try (socket) {
+      socket.setTcpNoDelay(true);
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+      if (in.readInt() != AveragingProtocol.MAGIC) {
+        log.warn("Parameter-averaging hub: ignored a connection from {} that does not speak its protocol.",
+            socket.getRemoteSocketAddress());
+        return;
+      }
+      long id = in.readLong();
+      int attempt = in.readInt();
+      int worker = in.readInt();
+      int workers = in.readInt();
+      int length = in.readInt();
+      Session session = sessions.get(id);
+      if (session == null || session.workers != workers || session.length != length) {
+        log.warn("Parameter-averaging hub: task {} asked for unknown session {} ({} workers, {} values); refused.",
+            worker, id, workers, length);
+        out.writeInt(AveragingProtocol.ABORT);
+        out.writeBoolean(false);
+        out.flush();
+        return;
+      }
+      Attempt a = session.join(attempt, socket);
+      if (a == null) {
+        out.writeInt(AveragingProtocol.ABORT);
+        out.writeBoolean(false);
+        out.flush();
+        return;
+      }
+      float[] state = new float[length];
+      while (true) {
+        in.readInt(); // round number, implied by the order of messages
+        double weight = in.readDouble();
+        boolean exhausted = in.readBoolean();
+        boolean payload = in.readBoolean();
+        if (payload) {
+          AveragingProtocol.readFloats(in, state, length);
+        }
+        Attempt.Outcome o = a.contribute(weight, exhausted, payload ? state : null);
+        out.writeInt(o.status());
+        out.writeBoolean(payload && o.mean() != null);
+        if (payload && o.mean() != null) {
+          AveragingProtocol.writeFloats(out, o.mean(), length);
+        }
+        out.flush();
+        if (o.status() != AveragingProtocol.CONTINUE) {
+          return;
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      if (!closed) {
+        log.debug("Parameter-averaging hub: connection {} ended: {}", socket.getRemoteSocketAddress(), e.getMessage());
+      }
+    } finally {
+      synchronized (open) {
+        open.remove(socket);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    sessions.values().forEach(Session::close);
+    try {
+      server.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    synchronized (open) {
+      for (Socket s : open) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
+    }
+  }
+
+  /** One epoch's averaging among a fixed number of tasks. */
+  final class Session implements AutoCloseable {
+    final long id;
+    final int workers;
+    final int length;
+    private Attempt current;
+
+    private Session(long id, int workers, int length) {
+      this.id = id;
+      this.workers = workers;
+      this.length = length;
+    }
+
+    /** The attempt a task of stage attempt {@code attempt} joins, or null when a newer one already runs. */
+    private synchronized Attempt join(int attempt, Socket socket) {
+      if (current == null || attempt > current.number) {
+        if (current != null) {
+          log.warn("Parameter-averaging hub: stage attempt {} of session {} replaces attempt {}; its rounds start over.",
+              attempt, id, current.number);
+          current.abort();
+        }
+        current = new Attempt(attempt, workers, length);
+      } else if (attempt < current.number) {
+        return null;
+      }
+      current.sockets.add(socket);
+      return current;
+    }
+
+    /**
+     * The attempt whose rounds all finished (its {@link Attempt#finalState} is the epoch's result), or null
+     * when none did.
+     */
+    synchronized Attempt completed() {
+      return current != null && current.finalState != null ? current : null;
+    }
+
+    /** The id tasks send to join this session. */
+    long id() {
+      return id;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (current != null) {
+        current.abort();
+      }
+      sessions.remove(id);
+    }
+  }
+
+  /** The rounds of one stage attempt: every task contributes, all wait for the mean. */
+  static final class Attempt {
+    record Outcome(int status, float[] mean) {}
+
+    final int number;
+    private final int workers;
+    private final double[] sum;
+    private final float[][] means = new float[2][];
+    private final List<Socket> sockets = new ArrayList<>();
+    private double weight;
+    private int arrived;
+    private int exhausted;
+    private long generation;
+    private Outcome published;
+    private boolean aborted;
+    private long firstArrivalNanos;
+    private float[] lastMean;
+    /** The mean of the last round, once every task is out of data; null before. */
+    volatile float[] finalState;
+    /** Rounds completed, and the time from the first to the last task's arrival summed over rounds. */
+    int rounds;
+    long spreadNanos;
+
+    Attempt(int number, int workers, int length) {
+      this.number = number;
+      this.workers = workers;
+      this.sum = new double[length];
+    }
+
+    synchronized Outcome contribute(double w, boolean isExhausted, float[] state) throws InterruptedException {
+      if (aborted) {
+        return new Outcome(AveragingProtocol.ABORT, null);
+      }
+      if (arrived == 0) {
+        firstArrivalNanos = System.nanoTime();
+      }
+      if (state != null && w > 0) {
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += w * state[i];
+        }
+        weight += w;
+      }
+      exhausted += isExhausted ? 1 : 0;
+      if (++arrived == workers) {
+        publish();
+        return published;
+      }
+      long g = generation;
+      while (g == generation && !aborted) {
+        wait();
+      }
+      return aborted && g == generation ? new Outcome(AveragingProtocol.ABORT, null) : published;
+    }
+
+    private void publish() {
+      float[] mean = null;
+      if (weight > 0) {
+        int slot = (int) (generation & 1);
+        if (means[slot] == null) {
+          means[slot] = new float[sum.length];
+        }
+        mean = means[slot];
+        for (int i = 0; i < sum.length; i++) {
+          mean[i] = (float) (sum[i] / weight);
+        }
+        java.util.Arrays.fill(sum, 0);
+        lastMean = mean;
+      }
+      boolean done = exhausted == workers;
+      if (done && lastMean != null) {
+        finalState = lastMean.clone();
+      }
+      published = new Outcome(done ? AveragingProtocol.DONE : AveragingProtocol.CONTINUE, mean);
+      spreadNanos += System.nanoTime() - firstArrivalNanos;
+      rounds++;
+      weight = 0;
+      arrived = 0;
+      exhausted = 0;
+      generation++;
+      notifyAll();
+    }
+
+    synchronized void abort() {
+      aborted = true;
+      notifyAll();
+      for (Socket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // the task sees its connection end
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.sparktune.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The driver's averaging hub over real TCP connections, with tasks played by threads. */
+class AveragingHubTest {
+  private final AveragingHub hub = new AveragingHub("127.0.0.1", 0, "127.0.0.1");
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void close() {
+    hub.close();
+    pool.shutdownNow();
+  }
+
+  private AveragingClient client(AveragingHub.Session s, int attempt, int worker) throws IOException {
+    return AveragingClient.connect(hub.host(), hub.port(), s.id(), attempt, worker, s.workers, s.length, () -> false);
+  }
+
+  @Test
+  void everyTaskReceivesTheExampleWeightedMean() throws Exception {
+    AveragingHub.Session s = hub.open(3, 4);
+    float[][] states = {{1, 2, 3, 4}, {3, 2, 1, 0}, {-1, 0.5f, 7, 1e-3f}};
+    double[] weights = {32, 32, 16};
+    List<Future<float[]>> means = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      int worker = w;
+      means.add(pool.submit(() -> {
+        try (AveragingClient c = client(s, 0, worker)) {
+          float[] mean = new float[4];
+          assertEquals(AveragingProtocol.DONE, c.exchange(weights[worker], true, states[worker], mean));
+          assertEquals(14 + 16, c.bytesSent());
+          return mean;
+        }
+      }));
+    }
+    float[] expected = new float[4];
+    for (int i = 0; i < 4; i++) {
+      expected[i] = (float) ((32.0 * states[0][i] + 32.0 * states[1][i] + 16.0 * states[2][i]) / 80.0);
+    }
+    for (Future<float[]> m : means) {
+      assertArrayEquals(expected, m.get());
+    }
+    assertArrayEquals(expected, s.completed().finalState);
+    assertEquals(1, s.completed().rounds);
+  }
+
+  @Test
+  void equalValuesAverageToThemselvesExactly() throws Exception {
+    AveragingHub.Session s = hub.open(3, 3);
+    float[] same = {0.1f, (float) Math.PI, -7.0e-9f};
+    List<Future<float[]>> means = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      int worker = w;
+      means.add(pool.submit(() -> {
+        try (AveragingClient c = client(s, 0, worker)) {
+          float[] mean = new float[3];
+          c.exchange(17 + worker, true, same.clone(), mean);
+          return mean;
+        }
+      }));
+    }
+    for (Future<float[]> m : means) {
+      assertArrayEquals(same, m.get(), 0f);
+    }
+  }
+
+  @Test
+  void aTaskOutOfDataWaitsWithoutStateUntilAllAreDone() throws Exception {
+    AveragingHub.Session s = hub.open(2, 2);
+    Future<Integer> shortTask = pool.submit(() -> {
+      try (AveragingClient c = client(s, 0, 0)) {
+        float[] mean = new float[2];
+        int status = c.exchange(10, true, new float[] {0, 0}, mean);
+        int rounds = 1;
+        while (status == AveragingProtocol.CONTINUE) {
+          status = c.exchange(0, true, null, mean);
+          rounds++;
+        }
+        return rounds;
+      }
+    });
+    Future<float[]> longTask = pool.submit(() -> {
+      try (AveragingClient c = client(s, 0, 1)) {
+        float[] mean = new float[2];
+        assertEquals(AveragingProtocol.CONTINUE, c.exchange(10, false, new float[] {2, 4}, mean));
+        assertArrayEquals(new float[] {1, 2}, mean);
+        assertEquals(AveragingProtocol.CONTINUE, c.exchange(10, false, new float[] {5, 6}, mean));
+        assertArrayEquals(new float[] {5, 6}, mean, "alone in the round, its own state is the mean");
+        assertEquals(AveragingProtocol.DONE, c.exchange(5, true, new float[] {7, 8}, mean));
+        return mean;
+      }
+    });
+    assertEquals(3, shortTask.get());
+    assertArrayEquals(new float[] {7, 8}, longTask.get());
+    assertArrayEquals(new float[] {7, 8}, s.completed().finalState);
+  }
+
+  @Test
+  void aRetriedStageReplacesTheFailedAttempt() throws Exception {
+    AveragingHub.Session s = hub.open(2, 1);
+    AveragingClient stale = client(s, 0, 0);
+    Future<Integer> staleRound = pool.submit(() -> stale.exchange(1, false, new float[] {100}, new float[1]));
+    Thread.sleep(200); // attempt 0's other task died before joining; Spark re-runs the stage as attempt 1
+    List<Future<float[]>> retry = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int worker = w;
+      retry.add(pool.submit(() -> {
+        try (AveragingClient c = client(s, 1, worker)) {
+          float[] mean = new float[1];
+          c.exchange(1, true, new float[] {worker * 2}, mean);
+          return mean;
+        }
+      }));
+    }
+    for (Future<float[]> m : retry) {
+      assertArrayEquals(new float[] {1}, m.get());
+    }
+    java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+        staleRound::get);
+    assertNotNull(e.getCause().getMessage());
+    stale.close();
+    assertArrayEquals(new float[] {1}, s.completed().finalState);
+  }
+
+  @Test
+  void aSessionWithoutFinishedRoundsHasNoResult() {
+    assertNull(hub.open(2, 5).completed());
+  }
+}

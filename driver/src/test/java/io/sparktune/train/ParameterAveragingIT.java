@@ -1,0 +1,156 @@
+package io.sparktune.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktune.bench.SingleProcessBaseline;
+import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.config.TrainingSettings;
+import io.sparktune.data.BatchAssembler;
+import io.sparktune.data.FeatureLayout;
+import io.sparktune.data.Record;
+import io.sparktune.model.Network;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * sparktune's parameter averaging (long-lived barrier tasks and the driver's averaging hub) against
+ * single-machine training on the same real Fashion-MNIST minibatches, in the spirit of DL4J's
+ * TestCompareParameterAveragingSparkVsSingleMachine: one worker gives exactly the single-machine
+ * parameters and updater state; two workers averaging plain SGD after every step give the single-machine
+ * step on both minibatches together.
+ */
+class ParameterAveragingIT {
+  private static JavaSparkContext sc;
+  private static List<DataSet> batches;
+
+  @BeforeAll
+  static void start() throws Exception {
+    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("ParameterAveragingIT")
+        .set("spark.driver.host", "localhost").set("spark.ui.enabled", "false"));
+    List<Record> records = SingleProcessBaseline.read("src-test-data/fashion-mnist/train-images-idx3-ubyte.gz",
+        "src-test-data/fashion-mnist/train-labels-idx1-ubyte.gz", 10).subList(0, 16 * 12);
+    BatchAssembler assembler = new BatchAssembler(16, 10, FeatureLayout.flat(784),
+        new org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler(0, 1));
+    batches = new ArrayList<>();
+    assembler.batches(records.iterator()).forEachRemaining(batches::add);
+  }
+
+  @AfterAll
+  static void stop() {
+    sc.stop();
+  }
+
+  private static Network network(IUpdater updater) {
+    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).updater(updater).list()
+        .layer(new DenseLayer.Builder().nIn(784).nOut(32).activation(Activation.RELU).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(10)
+            .activation(Activation.SOFTMAX).build())
+        .build());
+    net.init();
+    return new Network(net);
+  }
+
+  private static TrainingSettings settings(int frequency) {
+    return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"),
+        List.of("training.parameter-averaging.averaging-frequency=" + frequency))).training();
+  }
+
+  /** An RDD whose partition p holds exactly {@code parts.get(p)}, in order. */
+  private static JavaRDD<DataSet> partitioned(List<List<DataSet>> given) {
+    List<List<DataSet>> parts = new ArrayList<>();
+    given.forEach(p -> parts.add(new ArrayList<>(p)));
+    List<Integer> ids = new ArrayList<>();
+    for (int p = 0; p < parts.size(); p++) {
+      ids.add(p);
+    }
+    return sc.parallelize(ids, parts.size()).mapPartitions((Iterator<Integer> it) -> {
+      List<DataSet> out = new ArrayList<>();
+      it.forEachRemaining(p -> out.addAll(parts.get(p)));
+      return out.iterator();
+    });
+  }
+
+  @Test
+  void oneWorkerGivesExactlyTheSingleMachineParametersAndUpdaterState() {
+    Network single = network(new Adam(1e-3));
+    Network distributed = single.copy();
+    List<DataSet> part = batches.subList(0, 8);
+    part.forEach(single::fit);
+    try (ParameterAveragingStrategy s = new ParameterAveragingStrategy(sc, distributed, settings(3), 1)) {
+      s.fitEpoch(partitioned(List.of(part)));
+      assertArrayEquals(single.params().toFloatVector(), s.network().params().toFloatVector(), 0f);
+      assertArrayEquals(single.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), 0f);
+      assertEquals(8, s.network().iterationCount());
+      assertEquals(1, s.network().epochCount());
+      assertEquals(3, ((Number) s.epochBreakdown().get("rounds")).intValue(), "8 minibatches, 3 per round");
+    }
+  }
+
+  @Test
+  void twoWorkersAveragingSgdEveryStepMatchSingleMachineStepsOnBothMinibatches() {
+    Network single = network(new Sgd(0.1));
+    Network distributed = single.copy();
+    List<DataSet> first = batches.subList(0, 5);
+    List<DataSet> second = batches.subList(5, 10);
+    for (int i = 0; i < 5; i++) {
+      single.fit(DataSet.merge(List.of(first.get(i), second.get(i))));
+    }
+    try (ParameterAveragingStrategy s = new ParameterAveragingStrategy(sc, distributed, settings(1), 2)) {
+      s.fitEpoch(partitioned(List.of(first, second)));
+      float[] expected = single.params().toFloatVector();
+      float[] actual = s.network().params().toFloatVector();
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), "parameter " + i);
+      }
+      assertEquals(5, ((Number) s.epochBreakdown().get("rounds")).intValue());
+    }
+  }
+
+  @Test
+  void unevenPartitionsFinishAndTheLongerOneTrainsOnAlone() {
+    Network start = network(new Adam(1e-3));
+    List<DataSet> longer = batches.subList(0, 5);
+    List<DataSet> shorter = batches.subList(5, 7);
+    // reference: both train 2 minibatches and average (equal weights), then the longer one goes on alone
+    Network a = start.copy();
+    Network b = start.copy();
+    longer.subList(0, 2).forEach(a::fit);
+    shorter.forEach(b::fit);
+    ExchangedState sa = ExchangedState.of(a, true);
+    float[] va = sa.gather(new float[sa.length()]);
+    float[] vb = ExchangedState.of(b, true).gather(new float[sa.length()]);
+    for (int i = 0; i < va.length; i++) {
+      va[i] = (float) ((16.0 * 2 * va[i] + 16.0 * 2 * vb[i]) / (16.0 * 4));
+    }
+    sa.scatter(va);
+    longer.subList(2, 5).forEach(a::fit);
+    try (ParameterAveragingStrategy s = new ParameterAveragingStrategy(sc, start.copy(), settings(2), 2)) {
+      s.fitEpoch(partitioned(List.of(longer, shorter)));
+      assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
+      assertEquals(5, s.network().iterationCount(), "counters follow the longest worker");
+      assertTrue(((Number) s.epochBreakdown().get("bytes-sent-per-worker-step")).doubleValue() > 4 * 25_000,
+          "each step's share of a round carries the parameters and Adam's two moments");
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.sparktune.train;
+
+import io.sparktune.model.Network;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.function.BooleanSupplier;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * One long-lived training task of synchronous parameter averaging: it trains a copy of the network on its
+ * partition of the epoch's minibatches and, every {@code frequency} minibatches, replaces its parameters
+ * and updater state by the example-weighted mean over all tasks, exchanged through the driver's averaging
+ * hub. One Spark task per worker per epoch, however many rounds (DL4J's parameter averaging runs one
+ * Spark job per round, and pays for scheduling, broadcast and result collection every time).
+ */
+public final class AveragingWorker {
+  private AveragingWorker() {}
+
+  /**
+   * What a task needs besides its data (small and immutable; the model travels as a broadcast).
+   *
+   * @param hubHost the driver's averaging hub
+   * @param hubPort its TCP port
+   * @param epoch the hub's session for this epoch
+   * @param workers tasks taking part
+   * @param frequency minibatches between averaging rounds
+   * @param withUpdater average the updater state too
+   * @param prefetch minibatches assembled ahead on a second thread (0 = none)
+   */
+  public record Settings(String hubHost, int hubPort, long epoch, int workers, int frequency, boolean withUpdater,
+      int prefetch) implements Serializable {}
+
+  /**
+   * What one task did, for the driver's time breakdown and traffic figures. Times in nanoseconds.
+   *
+   * @param setupNanos reading the broadcast model and connecting
+   * @param computeNanos fitting minibatches
+   * @param dataWaitNanos waiting for the next minibatch (shuffle read, decoding, assembly)
+   * @param exchangeNanos in averaging rounds: sending, waiting for the slowest task, receiving, applying
+   */
+  public record Report(int worker, int steps, long examples, int rounds, long setupNanos, long computeNanos,
+      long dataWaitNanos, long exchangeNanos, long bytesSent, long bytesReceived, long stateLength)
+      implements Serializable {}
+
+  /**
+   * Trains on {@code batches} from the serialised network {@code modelZip} and returns this task's report;
+   * the trained state itself stays with the hub.
+   *
+   * @param attempt the stage attempt (a retried stage starts over from the epoch's start)
+   * @param cancelled true once Spark has killed the task
+   */
+  public static Report train(Iterator<DataSet> batches, byte[] modelZip, Collection<TrainingListener> listeners,
+      Settings s, int worker, int attempt, BooleanSupplier cancelled) throws IOException {
+    long t0 = System.nanoTime();
+    Network net = Network.restore(modelZip, s.withUpdater());
+    net.model().setListeners(listeners);
+    ExchangedState state = ExchangedState.of(net, s.withUpdater());
+    float[] mine = new float[state.length()];
+    float[] mean = new float[state.length()];
+    Iterator<DataSet> data = s.prefetch() > 0 ? new Prefetcher<>(batches, s.prefetch()) : batches;
+    int steps = 0;
+    int rounds = 0;
+    long examples = 0;
+    long compute = 0;
+    long dataWait = 0;
+    long exchange = 0;
+    try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.epoch(), attempt, worker,
+        s.workers(), state.length(), cancelled)) {
+      long setup = System.nanoTime() - t0;
+      int status = AveragingProtocol.CONTINUE;
+      boolean exhausted = false;
+      while (status == AveragingProtocol.CONTINUE) {
+        long roundExamples = 0;
+        for (int k = 0; k < s.frequency() && !exhausted; k++) {
+          long a = System.nanoTime();
+          exhausted = !data.hasNext();
+          DataSet batch = exhausted ? null : data.next();
+          long b = System.nanoTime();
+          dataWait += b - a;
+          if (batch != null) {
+            net.fit(batch);
+            compute += System.nanoTime() - b;
+            steps++;
+            roundExamples += batch.numExamples();
+          }
+        }
+        long a = System.nanoTime();
+        exhausted = exhausted || !data.hasNext();
+        dataWait += System.nanoTime() - a;
+        long c = System.nanoTime();
+        boolean sends = roundExamples > 0;
+        status = hub.exchange(roundExamples, exhausted, sends ? state.gather(mine) : null, mean);
+        if (sends) {
+          state.scatter(mean);
+        }
+        exchange += System.nanoTime() - c;
+        rounds++;
+        examples += roundExamples;
+      }
+      return new Report(worker, steps, examples, rounds, setup, compute, dataWait, exchange, hub.bytesSent(),
+          hub.bytesReceived(), state.length());
+    } finally {
+      if (data instanceof Prefetcher<?> p) {
+        p.close();
+      }
+    }
+  }
+}

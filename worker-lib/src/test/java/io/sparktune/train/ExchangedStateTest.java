@@ -1,0 +1,78 @@
+package io.sparktune.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.sparktune.model.Network;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** What data-parallel workers exchange: parameters that can change and the updater state, nothing frozen. */
+class ExchangedStateTest {
+
+  private static Network network(boolean freezeFirst) {
+    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).updater(new Adam(1e-2))
+        .list()
+        .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.RELU).build())
+        .layer(new BatchNormalization.Builder().nOut(5).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(6))
+        .build());
+    net.init();
+    if (freezeFirst) {
+      net = new TransferLearning.Builder(net).setFeatureExtractor(0).build();
+    }
+    return new Network(net);
+  }
+
+  private static void train(Network net, int steps) {
+    java.util.Random r = new java.util.Random(5);
+    for (int i = 0; i < steps; i++) {
+      float[][] x = new float[8][6];
+      float[][] y = new float[8][3];
+      for (int k = 0; k < 8; k++) {
+        for (int j = 0; j < 6; j++) {
+          x[k][j] = (float) r.nextGaussian();
+        }
+        y[k][r.nextInt(3)] = 1;
+      }
+      net.fit(new DataSet(Nd4j.create(x), Nd4j.create(y)));
+    }
+  }
+
+  @Test
+  void leavesFrozenLayersOutAndKeepsBatchNormStatistics() {
+    Network all = network(false);
+    Network frozen = network(true);
+    long updater = all.updaterState().length();
+    // dense 6x5+5, batch norm gamma, beta, mean, var 4x5, output 5x3+3
+    assertEquals(35 + 20 + 18 + updater, ExchangedState.of(all, true).length());
+    assertEquals(35 + 20 + 18, ExchangedState.of(all, false).length());
+    assertEquals(20 + 18, ExchangedState.of(frozen, false).length(), "the frozen dense layer stays home");
+  }
+
+  @Test
+  void scatterWritesBackWhatGatherRead() {
+    Network a = network(false);
+    Network b = network(false);
+    train(a, 3);
+    ExchangedState sa = ExchangedState.of(a, true);
+    float[] state = sa.gather(new float[sa.length()]);
+    ExchangedState sb = ExchangedState.of(b, true);
+    assertFalse(java.util.Arrays.equals(state, sb.gather(new float[sb.length()])));
+    sb.scatter(state);
+    assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector());
+    assertArrayEquals(a.updaterState().toFloatVector(), b.updaterState().toFloatVector());
+  }
+}
