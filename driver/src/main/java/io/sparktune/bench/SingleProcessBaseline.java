@@ -92,12 +92,13 @@ public final class SingleProcessBaseline {
     out.put("history", history);
     out.put("train-examples", train.size());
     out.put("training-seconds", trainSeconds);
-    out.put("examples-per-second", train.size() * (double) s.training().epochs() / trainSeconds);
+    double examplesPerSecond = train.size() * (double) s.training().epochs() / trainSeconds;
+    out.put("examples-per-second", examplesPerSecond);
     out.put("peak-rss-bytes", PeakMemory.peakRssBytes());
     var flops = io.sparktune.model.TrainingFlops.perExample(net,
         evalBatches.batches(validation.subList(0, 1).iterator()).next().getFeatures());
     out.put("training-flops-per-example", flops.training());
-    out.put("achieved-gflops", flops.training() * train.size() * (double) s.training().epochs() / trainSeconds / 1e9);
+    out.put("achieved-gflops", flops.gflops(examplesPerSecond));
     return out;
   }
 }

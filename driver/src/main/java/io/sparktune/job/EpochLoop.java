@@ -170,8 +170,9 @@ final class EpochLoop {
           h.put("layer-learning-rates", layerRates);
         }
         h.put("time-seconds", times);
-        if (!strategy.epochBreakdown().isEmpty()) {
-          h.put("strategy-breakdown", strategy.epochBreakdown());
+        Map<String, Object> breakdown = strategy.epochBreakdown();
+        if (!breakdown.isEmpty()) {
+          h.put("strategy-breakdown", breakdown);
         }
         h.put("executors", monitor.epochExecutors());
         List<Map<String, Object>> flow = GradientFlow.summarise(monitor.epochLayerStats(), net.trainableLayerNames(),

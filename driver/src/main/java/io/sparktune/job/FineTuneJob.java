@@ -264,7 +264,7 @@ public final class FineTuneJob {
       var flops = io.sparktune.model.TrainingFlops.perExample(full,
           data.assembler(1).batches(data.validation().take(1).iterator()).next().getFeatures());
       metrics.put("training-flops-per-example", flops.training());
-      metrics.put("achieved-gflops", flops.training() * loop.examplesTrained / loop.trainingSeconds / 1e9);
+      metrics.put("achieved-gflops", flops.gflops(loop.examplesTrained / loop.trainingSeconds));
     }
     metrics.put("trainable-parameters", full.trainableParams());
     metrics.put("parameters", net.numParams());

@@ -18,7 +18,12 @@ public final class TrainingFlops {
   private TrainingFlops() {}
 
   /** Forward and training FLOPs per example of {@code net}, measured on {@code example} (a batch of one or more). */
-  public record Count(double forward, double training) {}
+  public record Count(double forward, double training) {
+    /** The training GFLOP/s reached at {@code examplesPerSecond}. */
+    public double gflops(double examplesPerSecond) {
+      return training * examplesPerSecond / 1e9;
+    }
+  }
 
   public static Count perExample(Network net, INDArray example) {
     List<INDArray> outputs = layerOutputs(net, example);

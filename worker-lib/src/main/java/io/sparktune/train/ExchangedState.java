@@ -86,8 +86,7 @@ public final class ExchangedState {
     int at = 0;
     for (INDArray v : views) {
       int n = (int) v.length();
-      float[] part = new float[n];
-      System.arraycopy(values, at, part, 0, n);
+      float[] part = java.util.Arrays.copyOfRange(values, at, at + n);
       v.assign(Nd4j.createFromArray(part).reshape(v.ordering(), v.shape()).castTo(v.dataType()));
       at += n;
     }
