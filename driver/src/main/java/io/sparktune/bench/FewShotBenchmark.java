@@ -70,7 +70,7 @@ public final class FewShotBenchmark {
 
   private List<Map<String, Object>> measure(JavaSparkContext sc, FineTuneSettings s) {
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
-    PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
+    PreparedData data = DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null, null);
     int classes = data.classes().size();
     String lastHidden = ModelAdapter.lastLayerBeforeHead(base, spec(s, "", classes, s.seed()));
     FrozenFeatureCache.Cached cache = FrozenFeatureCache.build(sc,

@@ -9,7 +9,7 @@ import java.util.List;
  * {@code sparktune.data}: where the examples come from and how they become minibatches.
  *
  * @param task classification or regression
- * @param format idx, csv or image-folder
+ * @param format idx, csv, image-folder or text
  * @param trainUri training data
  * @param trainLabelsUri IDX labels for trainUri
  * @param validationUri separate validation data, or "" to split
@@ -27,13 +27,19 @@ import java.util.List;
  * @param imageChannels 1 or 3
  * @param crossValidationFolds folds of sparktune cv
  * @param crossValidationFold the fold this run holds out, -1 = none
+ * @param text how text examples become token sequences (format text)
  */
 public record DataSettings(String task, String format, String trainUri, String trainLabelsUri, String validationUri,
     String validationLabelsUri, double validationFraction, int maxTrainExamples, List<String> classes,
     Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvSliceColumn, String csvDelimiter,
-    int imageHeight, int imageWidth, int imageChannels, int crossValidationFolds, int crossValidationFold) {
+    int imageHeight, int imageWidth, int imageChannels, int crossValidationFolds, int crossValidationFold,
+    TextSettings text) {
 
-  public static final List<String> FORMATS = List.of("idx", "csv", "image-folder");
+  public static final List<String> FORMATS = List.of("idx", "csv", "image-folder", "text");
+
+  public boolean isText() {
+    return format.equals("text");
+  }
   public static final List<String> TASKS = List.of("classification", "regression");
 
   public boolean regression() {
@@ -66,6 +72,10 @@ public record DataSettings(String task, String format, String trainUri, String t
     }
     String norm = p.oneOf(base + "normalization",
         Arrays.stream(Normalization.values()).map(Normalization::configName).toList());
+    if (format.equals("text") && !norm.equals(Normalization.NONE.configName())) {
+      p.add(base + "normalization", "is " + norm + ", but format text gives token ids, which must not be scaled; "
+          + "set it to none.");
+    }
     String delimiter = p.string(base + "csv.delimiter");
     if (delimiter.length() != 1) {
       p.add(base + "csv.delimiter", "must be exactly one character.");
@@ -82,6 +92,6 @@ public record DataSettings(String task, String format, String trainUri, String t
         p.bool(base + "csv.header"), p.string(base + "csv.label-column"),
         p.string(base + "csv.slice-column"), delimiter,
         p.intIn(base + "image.height", 1, 16384), p.intIn(base + "image.width", 1, 16384), channels, folds,
-        p.intIn(base + "cross-validation.fold", -1, Math.max(-1, folds - 1)));
+        p.intIn(base + "cross-validation.fold", -1, Math.max(-1, folds - 1)), TextSettings.fromConfig(c, p));
   }
 }

@@ -28,6 +28,8 @@ import java.util.Map;
  * @param adapterBottleneck the adapters' hidden width
  * @param adapterActivation the adapters' nonlinearity (a DL4J Activation name)
  * @param adapterLayers dense layers to follow with an adapter; empty = all pre-trained dense layers
+ * @param prefixTuning whether a text network's embedded sequences get a trainable prefix
+ * @param prefixLength prefix vectors
  * @param augmentation whether training images are augmented on the executors
  * @param maxShift largest random shift in pixels
  * @param maxRotationDegrees largest random rotation
@@ -44,7 +46,7 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
     int unfreezeGroupSize, int epochsPerGroup, String regularization, double coefficient,
     double newLayerCoefficient, boolean lora, int loraRank, double loraAlpha, double loraDropout,
     List<String> loraLayers, boolean adapters, int adapterBottleneck, String adapterActivation,
-    List<String> adapterLayers, boolean augmentation, int maxShift, double maxRotationDegrees, boolean flip,
+    List<String> adapterLayers, boolean prefixTuning, int prefixLength, boolean augmentation, int maxShift, double maxRotationDegrees, boolean flip,
     int cutout, double noiseStd, double tabularNoise, double mixupAlpha, String classWeights, String resampling, ContinualSettings continual) {
 
   public static final List<String> ADAPTER_ACTIVATIONS = List.of("relu", "gelu", "tanh", "sigmoid", "identity");
@@ -69,7 +71,8 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
         p.doubleIn(b + "lora.dropout", 0, 0.95, false), p.stringList(b + "lora.layers"), adapters(p, b),
         p.intIn(b + "adapters.bottleneck", 1, 65_536),
         p.oneOf(b + "adapters.activation", ADAPTER_ACTIVATIONS).toUpperCase(java.util.Locale.ROOT),
-        p.stringList(b + "adapters.layers"), p.bool(b + "augmentation.enabled"),
+        p.stringList(b + "adapters.layers"), prefixTuning(p, b), p.intIn(b + "prefix-tuning.length", 1, 1000),
+        augmentation(p, b),
         p.intIn(b + "augmentation.max-shift", 0, 1000), p.doubleIn(b + "augmentation.max-rotation-degrees", 0, 180, false),
         p.bool(b + "augmentation.flip"), p.intIn(b + "augmentation.cutout", 0, 10_000),
         p.doubleIn(b + "augmentation.noise-std", 0, 1e6, false), p.doubleIn(b + "augmentation.tabular-noise", 0, 10, false),
@@ -83,6 +86,27 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
     if (on && p.bool(b + "lora.enabled")) {
       p.add(b + "adapters.enabled", "is true together with techniques.lora.enabled; both replace the same dense "
           + "layers, so choose one.");
+    }
+    return on;
+  }
+
+  private static boolean prefixTuning(ConfigProblems p, String b) {
+    boolean on = p.bool(b + "prefix-tuning.enabled");
+    if (on && (p.bool(b + "lora.enabled") || p.bool(b + "adapters.enabled"))) {
+      p.add(b + "prefix-tuning.enabled", "is true together with techniques.lora.enabled or "
+          + "techniques.adapters.enabled; each decides alone which parameters train, so choose one.");
+    }
+    if (on && !p.string(ConfigLoader.ROOT + ".data.format").equals("text")) {
+      p.add(b + "prefix-tuning.enabled", "is true, which needs a text network and data.format = text.");
+    }
+    return on;
+  }
+
+  private static boolean augmentation(ConfigProblems p, String b) {
+    boolean on = p.bool(b + "augmentation.enabled");
+    if (on && p.string(ConfigLoader.ROOT + ".data.format").equals("text")) {
+      p.add(b + "augmentation.enabled", "is true, but its transforms are for images and tabular features, not "
+          + "token ids (data.format = text); set it to false.");
     }
     return on;
   }
@@ -110,7 +134,7 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
   /** True when no technique of this section is switched on. */
   public boolean none() {
     return lrDecay == 1 && lrMultipliers.isEmpty() && !progressiveUnfreezing && regularization.equals("none") && !lora
-        && !adapters && !augmentation && classWeights.equals("none") && resampling.equals("none") && continual.ewcLambda() == 0
+        && !adapters && !prefixTuning && !augmentation && classWeights.equals("none") && resampling.equals("none") && continual.ewcLambda() == 0
         && continual.replayExamples() == 0;
   }
 }

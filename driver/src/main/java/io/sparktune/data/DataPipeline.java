@@ -28,7 +28,13 @@ public final class DataPipeline {
   private DataPipeline() {}
 
   public static DataSource source(DataSettings d) {
+    return source(d, null);
+  }
+
+  /** @param vocabulary the model's vocabulary for format text (null: its records cannot be read) */
+  public static DataSource source(DataSettings d, io.sparktune.text.Vocabulary vocabulary) {
     return switch (d.format()) {
+      case "text" -> new TextSource(d.text(), vocabulary);
       case "idx" -> new IdxSource();
       case "csv" -> new CsvSource(d.csvHeader(), d.csvLabelColumn(), d.csvSliceColumn(), d.csvDelimiter(),
           d.regression());
@@ -41,10 +47,11 @@ public final class DataPipeline {
    * @param model the network the data is for: it decides the example layout
    * @param classesOverride the class set to use (e.g. the one saved with a model); empty = from config or data
    * @param normalizerOverride a normaliser to reuse (evaluation of a trained model); null = fit one
+   * @param vocabulary the model's vocabulary for format text, null otherwise
    */
   public static PreparedData prepare(JavaSparkContext sc, DataSettings d, long seed, io.sparktune.model.Network model,
-      List<String> classesOverride, DataNormalization normalizerOverride) {
-    DataSource source = source(d);
+      List<String> classesOverride, DataNormalization normalizerOverride, io.sparktune.text.Vocabulary vocabulary) {
+    DataSource source = source(d, vocabulary);
     List<String> classes = !classesOverride.isEmpty() ? classesOverride
         : !d.classes().isEmpty() ? d.classes()
         : source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
@@ -70,10 +77,9 @@ public final class DataPipeline {
       train = all;
       validation = source.read(sc, d.validationUri(), d.validationLabelsUri(), classes);
     } else {
-      double fraction = d.validationFraction();
-      long splitSeed = seed;
-      train = all.filter(r -> Splits.unit(splitSeed, r.origin()) >= fraction);
-      validation = all.filter(r -> Splits.unit(splitSeed, r.origin()) < fraction);
+      org.apache.spark.api.java.function.Function<String, Boolean> inTraining = trainingSplit(d, seed);
+      train = all.filter(r -> inTraining.call(r.origin()));
+      validation = all.filter(r -> !inTraining.call(r.origin()));
     }
     train = train.persist(StorageLevel.MEMORY_AND_DISK_SER());
     validation = validation.persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -105,6 +111,18 @@ public final class DataPipeline {
         trainCount, valCount, classes.size(), classes, layout, d.normalization().configName());
     return new PreparedData(train, validation, trainCount, valCount, classes, layout, imageDims, normalizer, targetScale,
         fingerprint(d));
+  }
+
+  /**
+   * Whether an example of data.train-uri (by its origin) lands in the training split when a fraction is
+   * held out for validation; true for every example when validation data is separate or folds decide.
+   */
+  public static org.apache.spark.api.java.function.Function<String, Boolean> trainingSplit(DataSettings d, long seed) {
+    if (!d.validationUri().isBlank() || d.crossValidationFold() >= 0) {
+      return origin -> true;
+    }
+    double fraction = d.validationFraction();
+    return origin -> Splits.unit(seed, origin) >= fraction;
   }
 
   /** SHA-256 over every input file's path, size and modification time: cheap and changes with the data. */

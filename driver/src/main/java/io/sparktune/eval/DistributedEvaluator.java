@@ -44,7 +44,7 @@ public final class DistributedEvaluator {
           Network n = Network.restore(model.value(), false);
           for (java.util.Iterator<org.nd4j.linalg.dataset.DataSet> it = assembler.batches(part); it.hasNext(); ) {
             org.nd4j.linalg.dataset.DataSet ds = it.next();
-            r.add(ds.getLabels(), n.output(ds.getFeatures()));
+            r.add(ds.getLabels(), n.output(ds));
           }
         }
         return List.of(r).iterator();
@@ -89,7 +89,7 @@ public final class DistributedEvaluator {
           for (java.util.Iterator<List<Record>> it = assembler.chunks(part); it.hasNext(); ) {
             List<Record> chunk = it.next();
             org.nd4j.linalg.dataset.DataSet ds = assembler.assemble(chunk);
-            e.add(chunk, n.output(ds.getFeatures()), ds.getLabels());
+            e.add(chunk, n.output(ds), ds.getLabels());
           }
         }
         return List.of(e).iterator();

@@ -20,9 +20,16 @@ public record EvaluationData(String uri, JavaRDD<Record> records, List<String> c
   /**
    * Reads the data; the class names come from the model when it stored them, else from the settings,
    * else from the data.
+   *
+   * @param vocabulary the text model's vocabulary (format text), null otherwise
    */
-  public static EvaluationData read(JavaSparkContext sc, DataSettings d, List<String> modelClasses) {
-    DataSource source = DataPipeline.source(d);
+  public static EvaluationData read(JavaSparkContext sc, DataSettings d, List<String> modelClasses,
+      io.sparktune.text.Vocabulary vocabulary) {
+    if (d.isText() && vocabulary == null) {
+      throw new BadInputException("data.format = text, but the model is not a text model with a vocabulary (its first "
+          + "layer must be a sequence embedding, with vocabulary.txt beside it or data.text.vocabulary-uri set).");
+    }
+    DataSource source = DataPipeline.source(d, vocabulary);
     List<String> classes = !modelClasses.isEmpty() ? modelClasses
         : !d.classes().isEmpty() ? d.classes() : source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
     JavaRDD<Record> records = source.read(sc, d.trainUri(), d.trainLabelsUri(), classes).cache();

@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * empty otherwise).
  */
 public record EvaluationModel(String uri, Network net, List<String> classes, DataNormalization normalizer,
-    io.sparktune.data.TargetScale targetScale) {
+    io.sparktune.data.TargetScale targetScale, io.sparktune.text.Vocabulary vocabulary) {
   private static final Logger log = LoggerFactory.getLogger(EvaluationModel.class);
 
-  public static EvaluationModel load(String uri, ModelSettings settings, long seed) {
+  /** @param vocabularyUri data.text.vocabulary-uri: "" = vocabulary.txt beside the model (text models only) */
+  public static EvaluationModel load(String uri, ModelSettings settings, String vocabularyUri, long seed) {
     Path asDir = HadoopFiles.child(uri, RunDirectory.MODEL);
     if (!uri.endsWith(".zip") && HadoopFiles.exists(asDir)) {
       uri = asDir.toString();
@@ -51,7 +52,19 @@ public record EvaluationModel(String uri, Network net, List<String> classes, Dat
     }
     DataNormalization normalizer = settings.format().resolve(uri, false) == ModelFormat.DL4J_ZIP
         ? storedNormalizer(modelPath) : null;
-    return new EvaluationModel(uri, net, classes, normalizer, targetScale);
+    io.sparktune.text.Vocabulary vocabulary = null;
+    if (net.wantsTokenInput()) {
+      vocabulary = io.sparktune.data.TextModel.stored(uri, vocabularyUri);
+      if (vocabulary == null) {
+        throw new BadInputException("The text model " + uri + " has no " + io.sparktune.data.TextModel.VOCABULARY_FILE
+            + " beside it; set data.text.vocabulary-uri to the vocabulary it was trained with.");
+      }
+      if (vocabulary.size() > net.embeddingRows()) {
+        throw new BadInputException("The vocabulary of " + uri + " has " + vocabulary.size() + " ids but the model's "
+            + "embedding only " + net.embeddingRows() + " rows: they do not belong together.");
+      }
+    }
+    return new EvaluationModel(uri, net, classes, normalizer, targetScale, vocabulary);
   }
 
   /**

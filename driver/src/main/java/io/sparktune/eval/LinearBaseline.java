@@ -41,12 +41,16 @@ public final class LinearBaseline {
   public static Map<String, Object> fitAndEvaluate(JavaSparkContext sc, PreparedData data, int maxIterations,
       double regularization, int topK, int batchSize) {
     long t0 = System.nanoTime();
-    int width = data.layout().size();
-    BatchAssembler flat = new BatchAssembler(batchSize, data.classes().size(), FeatureLayout.flat(width),
+    boolean text = data.layout().sequence();
+    // token ids carry no order a linear model could use: it gets each text's bag of words instead
+    int bagWidth = text ? data.train().map(r -> maxId(r.features())).reduce(Math::max) + 1 : 0;
+    org.apache.spark.api.java.function.Function<float[], Vector> features = text ? x -> bagOfWords(x, bagWidth)
+        : LinearBaseline::dense;
+    BatchAssembler flat = new BatchAssembler(batchSize, data.classes().size(), FeatureLayout.flat(data.layout().size()),
         data.normalizer());
     SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
     StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", SQLDataTypes.VectorType());
-    Dataset<Row> train = spark.createDataFrame(rows(data.train(), flat), schema).cache();
+    Dataset<Row> train = spark.createDataFrame(rows(data.train(), flat, features), schema).cache();
     LogisticRegressionModel model = new LogisticRegression().setFamily("multinomial").setMaxIter(maxIterations)
         .setRegParam(regularization).setElasticNetParam(0).setStandardization(false).fit(train);
     train.unpersist();
@@ -59,7 +63,7 @@ public final class LinearBaseline {
         float[][] x = ds.getFeatures().toFloatMatrix();
         float[][] p = new float[x.length][];
         for (int i = 0; i < x.length; i++) {
-          Vector prob = model.predictProbability(dense(x[i]));
+          Vector prob = model.predictProbability(features.call(x[i]));
           p[i] = new float[numClasses];
           for (int c = 0; c < numClasses && c < prob.size(); c++) {
             p[i][c] = (float) prob.apply(c);
@@ -70,7 +74,8 @@ public final class LinearBaseline {
       return List.of(r).iterator();
     }).reduce(ClassificationResult::merge);
     Map<String, Object> m = MetricsReport.toMap(result, classes, topK);
-    m.put("model", "Spark MLlib multinomial logistic regression, " + model.summary().totalIterations()
+    m.put("model", "Spark MLlib multinomial logistic regression" + (text ? " on bag-of-words token frequencies" : "")
+        + ", " + model.summary().totalIterations()
         + " L-BFGS iterations, L2 " + regularization);
     m.put("seconds", (System.nanoTime() - t0) / 1e9);
     log.info("Linear baseline (MLlib logistic regression on the same features): validation accuracy {} ({} s)",
@@ -78,7 +83,8 @@ public final class LinearBaseline {
     return m;
   }
 
-  private static JavaRDD<Row> rows(JavaRDD<Record> records, BatchAssembler flat) {
+  private static JavaRDD<Row> rows(JavaRDD<Record> records, BatchAssembler flat,
+      org.apache.spark.api.java.function.Function<float[], Vector> features) {
     return records.mapPartitions(part -> {
       List<Row> out = new ArrayList<>();
       for (Iterator<List<Record>> it = flat.chunks(part); it.hasNext(); ) {
@@ -86,11 +92,36 @@ public final class LinearBaseline {
         float[][] x = ds.getFeatures().toFloatMatrix();
         int[] y = ds.getLabels().argMax(1).toIntVector();
         for (int i = 0; i < x.length; i++) {
-          out.add(RowFactory.create((double) y[i], dense(x[i])));
+          out.add(RowFactory.create((double) y[i], features.call(x[i])));
         }
       }
       return out.iterator();
     });
+  }
+
+  private static int maxId(float[] ids) {
+    int max = 0;
+    for (float id : ids) {
+      max = Math.max(max, (int) id);
+    }
+    return max;
+  }
+
+  /** Each token id's share of the text's tokens (padding left out; ids the training split never had dropped). */
+  private static Vector bagOfWords(float[] ids, int width) {
+    java.util.TreeMap<Integer, Double> counts = new java.util.TreeMap<>();
+    int n = 0;
+    for (float f : ids) {
+      int id = (int) f;
+      if (id != io.sparktune.text.Vocabulary.PAD_ID && id < width) {
+        counts.merge(id, 1.0, Double::sum);
+        n++;
+      }
+    }
+    int[] index = counts.keySet().stream().mapToInt(Integer::intValue).toArray();
+    double total = Math.max(1, n);
+    double[] values = counts.values().stream().mapToDouble(v -> v / total).toArray();
+    return org.apache.spark.ml.linalg.Vectors.sparse(width, index, values);
   }
 
   private static Vector dense(float[] f) {

@@ -56,13 +56,19 @@ public final class CompareJob {
     RunDirectory out = new RunDirectory(s.run().outputUri());
     out.prepare(overwrite, false);
 
-    EvaluationModel a = EvaluationModel.load(uriA, s.model(), s.seed());
-    EvaluationModel b = EvaluationModel.load(uriB, s.model(), s.seed());
+    EvaluationModel a = EvaluationModel.load(uriA, s.model(), s.data().text().vocabularyUri(), s.seed());
+    EvaluationModel b = EvaluationModel.load(uriB, s.model(), s.data().text().vocabularyUri(), s.seed());
     if (!a.classes().isEmpty() && !b.classes().isEmpty() && !a.classes().equals(b.classes())) {
       throw new BadInputException("Models A and B were trained for different classes (" + a.classes() + " vs "
           + b.classes() + "); only models of the same task can be compared.");
     }
-    EvaluationData data = EvaluationData.read(sc, s.data(), a.classes().isEmpty() ? b.classes() : a.classes());
+    if (a.vocabulary() != null && b.vocabulary() != null && !a.vocabulary().format().equals(b.vocabulary().format())) {
+      throw new BadInputException("Models A and B are text models with different vocabularies (" + a.vocabulary().size()
+          + " and " + b.vocabulary().size() + " ids): the same text would be different token ids for each, which "
+          + "compare does not support yet. Evaluate each with sparktune evaluate instead.");
+    }
+    EvaluationData data = EvaluationData.read(sc, s.data(), a.classes().isEmpty() ? b.classes() : a.classes(),
+        a.vocabulary() != null ? a.vocabulary() : b.vocabulary());
     FeatureStatistics[] stats = new FeatureStatistics[1];
     java.util.function.Supplier<FeatureStatistics> statistics = () -> {
       if (stats[0] == null) {

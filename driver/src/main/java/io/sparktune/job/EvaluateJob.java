@@ -44,8 +44,8 @@ public final class EvaluateJob {
     RunDirectory out = new RunDirectory(s.run().outputUri());
     out.prepare(overwrite, false);
 
-    EvaluationModel model = EvaluationModel.load(s.model().uri(), s.model(), s.seed());
-    EvaluationData data = EvaluationData.read(sc, s.data(), model.classes());
+    EvaluationModel model = EvaluationModel.load(s.model().uri(), s.model(), s.data().text().vocabularyUri(), s.seed());
+    EvaluationData data = EvaluationData.read(sc, s.data(), model.classes(), model.vocabulary());
     BatchAssembler assembler = model.assembler(data, s.data(), s.run().evalBatchSize(), data::statistics);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("model", model.uri());

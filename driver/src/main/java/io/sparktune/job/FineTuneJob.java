@@ -94,8 +94,14 @@ public final class FineTuneJob {
     }
 
     Network base = ModelLoader.load(s.model().uri(), s.model().format(), s.model().weightsUri(), s.seed());
-    PreparedData data = shared != null ? shared.get(sc, s, base)
-        : DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
+    io.sparktune.data.TextModel text = s.data().isText()
+        ? io.sparktune.data.TextModel.resolve(sc, s.data(), s.model(), base, s.seed()) : null;
+    if (text != null) {
+      base = text.network();
+    }
+    io.sparktune.text.Vocabulary vocabulary = text == null ? null : text.vocabulary();
+    PreparedData data = shared != null ? shared.get(sc, s, base, vocabulary)
+        : DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null, vocabulary);
     Network plainAdapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
     OldTask oldTask = oldTask(sc, base, plainAdapted, data);
     TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), plainAdapted, newLayers(base, plainAdapted),
@@ -110,6 +116,10 @@ public final class FineTuneJob {
 
     Map<String, Object> metrics = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     metrics.put("precision", precision.report());
+    if (text != null) {
+      metrics.put("text", text.report());
+      out.writeVocabulary(text.vocabulary());
+    }
     MetricsLog metricsLog = MetricsLog.open(out, restored.isPresent());
     String title = "sparktune fine-tune: " + s.model().uri() + " on " + s.data().trainUri();
     try (Dashboard dashboard = s.monitoring().dashboard() ? Dashboard.start(sc, s.monitoring().dashboardHost(),
@@ -245,7 +255,9 @@ public final class FineTuneJob {
           data.assembler(s.run().evalBatchSize()), data.classes(), Math.min(s.run().topK(), data.classes().size()),
           s.run().worstExamples()), data.classes(), data.imageDims(), (Map<String, Object>) metrics.get("final"));
     }
-    if (s.run().importance().enabled() && !data.regression()) {
+    if (s.run().importance().enabled() && data.layout().sequence()) {
+      log.info("Feature importance skipped: permuting token positions of texts says nothing about the features.");
+    } else if (s.run().importance().enabled() && !data.regression()) {
       FeatureImportanceWriter.write(sc, out, net, data.validation(), data.assembler(s.run().evalBatchSize()),
           data.classes(), data.imageDims(), DataPipeline.source(s.data()).featureNames(s.data().trainUri()),
           s.run().importance(), s.seed());
@@ -350,7 +362,7 @@ public final class FineTuneJob {
   static void checkInputFits(Network net, PreparedData data) {
     Record first = data.train().first();
     try {
-      net.output(data.assembler(1).assemble(List.of(first)).getFeatures());
+      net.output(data.assembler(1).assemble(List.of(first)));
     } catch (BadInputException e) {
       throw e;
     } catch (RuntimeException e) {

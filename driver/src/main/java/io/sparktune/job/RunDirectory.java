@@ -84,6 +84,11 @@ public final class RunDirectory {
     }
   }
 
+  /** The text model's vocabulary, beside model.zip, where {@code TextModel.stored} finds it. */
+  public void writeVocabulary(io.sparktune.text.Vocabulary vocabulary) {
+    HadoopFiles.writeString(file(io.sparktune.data.TextModel.VOCABULARY_FILE), vocabulary.format());
+  }
+
   public void writeJson(String name, Object value) {
     Json.writeFile(file(name), value);
   }

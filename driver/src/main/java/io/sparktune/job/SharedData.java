@@ -18,10 +18,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class SharedData implements AutoCloseable {
   private final Map<String, PreparedData> prepared = new HashMap<>();
 
-  synchronized PreparedData get(JavaSparkContext sc, FineTuneSettings s, Network model) {
+  /** @param vocabulary a text model's vocabulary (part of the key: it decides the token ids), else null */
+  synchronized PreparedData get(JavaSparkContext sc, FineTuneSettings s, Network model,
+      io.sparktune.text.Vocabulary vocabulary) {
     String key = s.resolved().getConfig(ConfigLoader.ROOT + ".data").root().render() + "|" + s.seed() + "|"
-        + s.model().uri() + "|" + s.model().weightsUri();
-    return prepared.computeIfAbsent(key, k -> DataPipeline.prepare(sc, s.data(), s.seed(), model, List.of(), null));
+        + s.model().uri() + "|" + s.model().weightsUri() + "|"
+        + (vocabulary == null ? "" : vocabulary.format().hashCode() + ":" + vocabulary.size());
+    return prepared.computeIfAbsent(key, k -> DataPipeline.prepare(sc, s.data(), s.seed(), model, List.of(), null,
+        vocabulary));
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.sparktune.data.Mixup;
 import io.sparktune.model.Network;
 import io.sparktune.model.layers.Adapters;
 import io.sparktune.model.layers.Lora;
+import io.sparktune.model.layers.PrefixTuning;
 import io.sparktune.technique.FineTuneTechnique.TunableLayer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,6 +78,9 @@ public final class TechniquePlan {
     if (t.adapters()) {
       list.add(0, ParameterEfficientTuning.adapters(new Adapters.Spec(t.adapterBottleneck(), t.adapterActivation(),
           t.adapterLayers(), newLayers, seed), newLayers));
+    }
+    if (t.prefixTuning()) {
+      list.add(0, ParameterEfficientTuning.prefix(new PrefixTuning.Spec(t.prefixLength()), newLayers));
     }
     if (t.augmentation()) {
       list.add(augmentation(t, data));

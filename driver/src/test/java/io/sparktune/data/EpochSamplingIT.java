@@ -50,7 +50,7 @@ class EpochSamplingIT {
 
   static PreparedData prepare(JavaSparkContext sc, FineTuneSettings s) {
     Network base = ModelLoader.load(MLP + "config.json", ModelFormat.AUTO, MLP + "weights.h5", 1);
-    return DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null);
+    return DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null, null);
   }
 
   /**

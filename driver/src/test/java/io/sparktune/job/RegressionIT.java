@@ -46,7 +46,7 @@ class RegressionIT {
         "--set", "spark.master=\"local[2]\"", "--model", out.toString(), "--output", eval.toString()));
     Map<String, Object> evaluated = (Map<String, Object>) Json.readMap(Files.readString(eval.resolve("metrics.json")))
         .get("evaluation");
-    io.sparktune.eval.EvaluationModel model = io.sparktune.eval.EvaluationModel.load(out.toString(), s.model(), s.seed());
+    io.sparktune.eval.EvaluationModel model = io.sparktune.eval.EvaluationModel.load(out.toString(), s.model(), "", s.seed());
     io.sparktune.data.CsvRecordParser parser = new io.sparktune.data.CsvRecordParser(",", 11, 10, -1, List.of());
     List<String> lines = Files.readAllLines(Path.of("src-test-data/tabular/diabetes.csv"));
     List<io.sparktune.data.Record> rows = new java.util.ArrayList<>();

@@ -83,10 +83,22 @@ public final class BatchAssembler implements Serializable {
       features = Nd4j.createFromArray(flat).reshape(layout.batchShape(n));
     }
     DataSet ds = new DataSet(features, Nd4j.createFromArray(labels).reshape(n, numClasses));
+    if (layout.sequence()) {
+      ds.setFeaturesMaskArray(tokenMask(flat, n, size));
+    }
     if (normalizer != null) {
       normalizer.transform(ds);
     }
     return ds;
+  }
+
+  /** 1 where a sequence holds a token, 0 on padding (id 0), shape [n, length]. */
+  private static INDArray tokenMask(float[] ids, int n, int length) {
+    float[] mask = new float[ids.length];
+    for (int k = 0; k < ids.length; k++) {
+      mask[k] = ids[k] != io.sparktune.text.Vocabulary.PAD_ID ? 1f : 0f;
+    }
+    return Nd4j.createFromArray(mask).reshape(n, length);
   }
 
   public Iterator<DataSet> batches(Iterator<Record> records) {

@@ -21,7 +21,7 @@ public final class ClassificationEvaluator {
     synchronized (model) {
       while (batches.hasNext()) {
         DataSet ds = batches.next();
-        INDArray out = net.output(ds.getFeatures());
+        INDArray out = net.output(ds);
         eval.add(ds.getLabels(), out);
       }
     }

@@ -21,8 +21,8 @@ public final class PairedEvaluator {
       List<Record> chunk = chunks.next();
       DataSet dsA = assemblerA.assemble(chunk);
       DataSet dsB = assemblerB.assemble(chunk);
-      into.add(chunk.stream().map(Record::origin).toList(), dsA.getLabels(), a.output(dsA.getFeatures()),
-          b.output(dsB.getFeatures()));
+      into.add(chunk.stream().map(Record::origin).toList(), dsA.getLabels(), a.output(dsA),
+          b.output(dsB));
     }
     return into;
   }

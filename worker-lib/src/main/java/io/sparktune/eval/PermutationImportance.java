@@ -110,7 +110,7 @@ public final class PermutationImportance implements Serializable {
     for (var it = assembler.chunks(records.iterator()); it.hasNext(); ) {
       List<Record> chunk = it.next();
       DataSet ds = assembler.assemble(chunk);
-      INDArray out = net.output(ds.getFeatures());
+      INDArray out = net.output(ds);
       float[][] p = out.toFloatMatrix();
       for (int i = 0; i < p.length; i++) {
         int truth = chunk.get(i).label();

@@ -56,6 +56,19 @@ public final class Network {
     return isGraph() ? graph().outputSingle(false, features) : multiLayer().output(features, false);
   }
 
+  /**
+   * Inference-mode output for a minibatch with its features mask when it has one (token sequences:
+   * padding must not reach the output).
+   */
+  public INDArray output(org.nd4j.linalg.dataset.DataSet batch) {
+    INDArray mask = batch.getFeaturesMaskArray();
+    if (mask == null) {
+      return output(batch.getFeatures());
+    }
+    return isGraph() ? graph().output(false, new INDArray[] {batch.getFeatures()}, new INDArray[] {mask})[0]
+        : multiLayer().output(batch.getFeatures(), false, mask, null);
+  }
+
   public INDArray params() {
     return model.params();
   }
@@ -108,8 +121,23 @@ public final class Network {
     return null;
   }
 
+  /** True when the first layer looks token ids up in an embedding (a text model). */
+  public boolean wantsTokenInput() {
+    return layers()[0].conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer
+        || layers()[0].conf().getLayer() instanceof io.sparktune.model.layers.PrefixEmbedding;
+  }
+
+  /** Rows of the first layer's embedding (token ids must be below it); -1 when it is not an embedding. */
+  public long embeddingRows() {
+    return wantsTokenInput()
+        ? ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) layers()[0].conf().getLayer()).getNIn() : -1;
+  }
+
   /** The example layout this network wants, given the data's image dimensions {c, h, w} (null for vectors). */
   public io.sparktune.data.FeatureLayout inputLayout(int[] imageDims, int featureCount) {
+    if (wantsTokenInput()) {
+      return io.sparktune.data.FeatureLayout.sequence(featureCount);
+    }
     if (!wantsImageInput()) {
       return io.sparktune.data.FeatureLayout.flat(featureCount);
     }

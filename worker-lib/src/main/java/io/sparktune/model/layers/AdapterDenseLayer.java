@@ -78,11 +78,4 @@ public class AdapterDenseLayer extends PartlyFrozenLayerImpl<AdapterDense> {
     dz.mmuli(w.transpose(), epsilonNext);
     return new Pair<>(g, backpropDropOutIfPresent(epsilonNext));
   }
-
-  /** The gradient view of {@code param}, registered in {@code g}. */
-  private INDArray put(Gradient g, String param) {
-    INDArray view = gradientViews.get(param);
-    g.gradientForVariable().put(param, view);
-    return view;
-  }
 }

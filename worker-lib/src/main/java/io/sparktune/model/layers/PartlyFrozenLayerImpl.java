@@ -23,4 +23,11 @@ abstract class PartlyFrozenLayerImpl<T extends PartlyFrozenLayer> extends BaseLa
   public void fit(INDArray input, LayerWorkspaceMgr workspaceMgr) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " trains inside a network, not on its own.");
   }
+
+  /** The gradient view of {@code param}, registered in {@code g}. */
+  protected INDArray put(org.deeplearning4j.nn.gradient.Gradient g, String param) {
+    INDArray view = gradientViews.get(param);
+    g.gradientForVariable().put(param, view);
+    return view;
+  }
 }
