@@ -128,4 +128,21 @@ class BadInputIT {
     assertBadInput(finetune("conf/examples/quickstart.conf"), "already holds a finished run", "--overwrite");
     assertTrue(Files.exists(dir.resolve("out/_COMPLETE")), "nothing may be lost");
   }
+
+  /** Text data: a broken JSON line and a missing field are named with file and line; scaling token ids is refused. */
+  @Test
+  void malformedTextRecordsNameFileAndLine() throws Exception {
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(bad, "{\"text\": \"hello\", \"label\": \"ham\"}\n{\"text\": \"oops\", \"label\": \n");
+    assertBadInput(finetune("conf/examples/spam-text.conf", "data.train-uri=\"" + bad + "\"", "data.validation-uri=\"\""),
+        "Malformed JSON at file:" + bad + ":2");
+    Path noField = dir.resolve("nofield.jsonl");
+    Files.writeString(noField, "{\"body\": \"hello\", \"label\": \"ham\"}\n");
+    assertBadInput(finetune("conf/examples/spam-text.conf", "data.train-uri=\"" + noField + "\"",
+        "data.validation-uri=\"\""), "nofield.jsonl:1 has no field 'text' (data.text.text-field); its fields are [body, label]");
+    assertBadInput(finetune("conf/examples/spam-text.conf", "data.normalization=scale-0-1"),
+        "sparktune.data.normalization", "token ids, which must not be scaled");
+    assertBadInput(finetune("conf/examples/quickstart.conf", "techniques.prefix-tuning.enabled=true"),
+        "techniques.prefix-tuning.enabled", "data.format = text");
+  }
 }
