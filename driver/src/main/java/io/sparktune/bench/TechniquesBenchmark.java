@@ -82,6 +82,34 @@ public final class TechniquesBenchmark {
     IMBALANCED.put("undersample", List.of("techniques.resampling=undersample"));
   }
 
+  /**
+   * Text fine-tuning on conf/examples/spam-text.conf: the pre-trained vocabulary against a domain vocabulary
+   * and prefix tuning. The reference also fits the bag-of-words logistic regression baseline.
+   */
+  static final Map<String, List<String>> TEXT = new LinkedHashMap<>();
+
+  static {
+    TEXT.put("full fine-tune, pre-trained vocabulary", List.of("model.adapt.domain-vocabulary.max-new-tokens=0",
+        "evaluation.linear-baseline.enabled=true"));
+    TEXT.put("full fine-tune + domain vocabulary (1000 tokens, sub-token init)", domain(1000, "sub-tokens"));
+    TEXT.put("full fine-tune + domain vocabulary (1000 tokens, unk init)", domain(1000, "unk"));
+    TEXT.put("head only (embedding and LSTM frozen)", List.of("model.adapt.domain-vocabulary.max-new-tokens=0",
+        "model.adapt.freeze-up-to=pool"));
+    TEXT.put("prefix tuning, 10 vectors (only the prefix trains), lr 0.003", prefix(10, false, 0.003));
+    TEXT.put("prefix tuning, 10 vectors + new head, lr 0.003", prefix(10, true, 0.003));
+    TEXT.put("prefix tuning, 20 vectors + new head, lr 0.01", prefix(20, true, 0.01));
+  }
+
+  private static List<String> domain(int tokens, String init) {
+    return List.of("model.adapt.domain-vocabulary.max-new-tokens=" + tokens, "model.adapt.domain-vocabulary.init=" + init);
+  }
+
+  private static List<String> prefix(int length, boolean newHead, double rate) {
+    return List.of("model.adapt.domain-vocabulary.max-new-tokens=0", "techniques.prefix-tuning.enabled=true",
+        "techniques.prefix-tuning.length=" + length, "model.adapt.replace-output=" + newHead,
+        "training.learning-rate=" + rate);
+  }
+
   private static List<String> continual(double lambda, int replay) {
     return List.of("techniques.continual.ewc.lambda=" + lambda, "techniques.continual.replay.examples=" + replay);
   }
@@ -100,8 +128,9 @@ public final class TechniquesBenchmark {
   private final java.util.regex.Pattern only;
 
   /**
-   * @param experiment "techniques" (every technique against full fine-tuning) or "continual" (forgetting of
-   *     the old task: plain fine-tuning against EWC and replay)
+   * @param experiment "techniques" (every technique against full fine-tuning), "continual" (forgetting of
+   *     the old task: plain fine-tuning against EWC and replay), "imbalanced" or "text" (domain vocabulary
+   *     and prefix tuning on a text model)
    * @param only runs the variants whose name this regular expression finds (plus the reference, the first)
    */
   public TechniquesBenchmark(String experiment, File config, List<String> sets, Path results, String name,
@@ -110,6 +139,7 @@ public final class TechniquesBenchmark {
     this.variants = switch (experiment) {
       case "continual" -> CONTINUAL;
       case "imbalanced" -> IMBALANCED;
+      case "text" -> TEXT;
       default -> VARIANTS;
     };
     this.config = config;
@@ -167,6 +197,13 @@ public final class TechniquesBenchmark {
       r.put("minority-recall", ImbalancedData.MINORITY.stream()
           .mapToDouble(c -> num((Map<String, Object>) perClass.get(c), "recall")).average().orElse(Double.NaN));
     }
+    r.put("baseline-accuracy", ((Map<String, Object>) metrics.get("baseline")).get("accuracy"));
+    if (metrics.get("linear-baseline") instanceof Map<?, ?> linear) {
+      r.put("linear-baseline-accuracy", linear.get("accuracy"));
+    }
+    if (metrics.get("text") instanceof Map<?, ?> text) {
+      r.put("text", text);
+    }
     r.put("epoch-accuracies", history.stream().map(h -> h.get("validation-accuracy")).toList());
     r.put("training-seconds", metrics.get("training-seconds"));
     r.put("trainable-parameters", metrics.get("trainable-parameters"));
@@ -190,6 +227,10 @@ public final class TechniquesBenchmark {
     r.put("mean-final-balanced-accuracy", mean(perSeed, "final-balanced-accuracy"));
     r.put("mean-minority-recall", mean(perSeed, "minority-recall"));
     r.put("mean-training-seconds", mean(perSeed, "training-seconds"));
+    r.put("mean-baseline-accuracy", mean(perSeed, "baseline-accuracy"));
+    if (perSeed.get(0).containsKey("linear-baseline-accuracy")) {
+      r.put("mean-linear-baseline-accuracy", mean(perSeed, "linear-baseline-accuracy"));
+    }
     if (perSeed.get(0).containsKey("forgetting")) {
       r.put("mean-old-task-accuracy-after", mean(perSeed, "old-task-accuracy-after"));
       r.put("mean-forgetting", mean(perSeed, "forgetting"));
@@ -214,6 +255,11 @@ public final class TechniquesBenchmark {
         .append(". Command: `").append(report.get("command")).append("`\n\n");
     List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("runs");
     double reference = num(runs.get(0), "mean-final-accuracy");
+    if (report.get("experiment").equals("text")) {
+      sb.append(String.format("Before any fine-tuning the pre-trained model scores %.4f (mean over seeds); a bag-of-words "
+          + "logistic regression (MLlib) trained on the same examples scores %.4f.%n%n",
+          num(runs.get(0), "mean-baseline-accuracy"), num(runs.get(0), "mean-linear-baseline-accuracy")));
+    }
     sb.append("| technique | final accuracy per seed | mean | vs the first row | training s (mean) | trainable params | peak RSS GiB |\n");
     sb.append("|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : runs) {

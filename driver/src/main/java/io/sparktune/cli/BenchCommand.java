@@ -33,7 +33,8 @@ final class BenchCommand implements Callable<Integer> {
       description = "strategies (single-process DL4J vs each strategy), frozen-feature-cache (cached vs uncached "
           + "frozen trunk vs DL4J's TransferLearningHelper), techniques (each fine-tuning technique vs full fine-tuning), "
           + "continual (old-task forgetting: plain fine-tuning vs EWC vs replay; a config with techniques.continual), imbalanced (class weights and re-sampling on "
-          + "an imbalanced cut of the IDX training data), few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class) or sweep "
+          + "an imbalanced cut of the IDX training data), text (domain vocabulary and prefix tuning against full fine-tuning "
+          + "of a text model; conf/examples/spam-text.conf), few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class) or sweep "
           + "(grid vs ASHA over the same grid, TPE vs random search at equal budget).")
   String experiment;
 
@@ -61,13 +62,13 @@ final class BenchCommand implements Callable<Integer> {
     switch (experiment) {
       case "strategies" -> new BenchmarkRunner(config, overrides, target, results, name, only).run();
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
-      case "techniques", "continual", "imbalanced" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
+      case "techniques", "continual", "imbalanced", "text" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
           results, name, seeds, only).run();
       case "few-shot" -> new io.sparktune.bench.FewShotBenchmark(config, overrides, results, name, seeds, shots).run();
       case "sweep" -> new io.sparktune.bench.SweepBenchmark(config, overrides, results, name, seeds,
           noGrid ? 0 : 9, searchTrials, 2).run();
       default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache, "
-          + "techniques, continual, imbalanced, few-shot or sweep, not '" + experiment + "'.");
+          + "techniques, continual, imbalanced, text, few-shot or sweep, not '" + experiment + "'.");
     }
     return SparktuneCli.OK;
   }
