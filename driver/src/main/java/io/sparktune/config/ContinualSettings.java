@@ -26,6 +26,10 @@ public record ContinualSettings(String oldDataUri, String oldLabelsUri, List<Str
       p.add(b + "old-data-uri", "is empty, but EWC (ewc.lambda > 0) or replay (replay.examples > 0) needs the old "
           + "task's data: set it to the examples the pre-trained model was trained on (or a sample of them).");
     }
+    if (!c.oldDataUri().isBlank() && format.equals("text")) {
+      p.add(b + "old-data-uri", "is set, but continual learning (forgetting, EWC, replay) does not handle text data "
+          + "(data.format = text) yet: its Fisher information ignores padding masks. Leave it empty.");
+    }
     if (!c.oldDataUri().isBlank() && format.equals("idx") && c.oldLabelsUri().isBlank()) {
       p.add(b + "old-labels-uri", "is empty; with data.format = idx the old task needs its IDX labels file too.");
     }

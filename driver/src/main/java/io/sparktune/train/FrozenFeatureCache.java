@@ -85,7 +85,7 @@ public final class FrozenFeatureCache {
     long validationCount = validation.count();
     Record first = train.first();
     INDArray probe = trunkOutput(adapted.multiLayer(), frozen,
-        data.assembler(1).assemble(List.of(data.train().first())).getFeatures());
+        data.assembler(1).assemble(List.of(data.train().first())));
     FeatureLayout layout = probe.rank() == 4
         ? FeatureLayout.image(new int[] {(int) probe.size(1), (int) probe.size(2), (int) probe.size(3)}, false)
         : FeatureLayout.flat(first.features().length);
@@ -137,9 +137,15 @@ public final class FrozenFeatureCache {
   }
 
   /** The output of the last frozen layer for a batch of (normalised) inputs. */
-  static INDArray trunkOutput(MultiLayerNetwork full, int frozen, INDArray features) {
-    List<INDArray> activations = full.feedForwardToLayer(frozen - 1, features, false);
-    return activations.get(activations.size() - 1);
+  /** The last frozen layer's output for a minibatch, its features mask (token sequences) applied. */
+  static INDArray trunkOutput(MultiLayerNetwork full, int frozen, org.nd4j.linalg.dataset.DataSet batch) {
+    full.setMask(batch.getFeaturesMaskArray());
+    try {
+      List<INDArray> activations = full.feedForwardToLayer(frozen - 1, batch.getFeatures(), false);
+      return activations.get(activations.size() - 1);
+    } finally {
+      full.setMask(null);
+    }
   }
 
   private static JavaRDD<Record> featurize(JavaRDD<Record> records, Broadcast<byte[]> model, BatchAssembler assembler) {
@@ -152,7 +158,7 @@ public final class FrozenFeatureCache {
       int frozen = new Network(net).frozenPrefix();
       for (Iterator<List<Record>> it = assembler.chunks(part); it.hasNext(); ) {
         List<Record> chunk = it.next();
-        INDArray f = trunkOutput(net, frozen, assembler.assemble(chunk).getFeatures());
+        INDArray f = trunkOutput(net, frozen, assembler.assemble(chunk));
         float[][] rows = f.reshape('c', f.size(0), f.length() / f.size(0)).toFloatMatrix();
         for (int i = 0; i < rows.length; i++) {
           out.add(chunk.get(i).withFeatures(rows[i]));

@@ -100,6 +100,23 @@ class TextIT {
     assertTrue(r.finalAccuracy() > 0.75, "still a spam filter: " + r.finalAccuracy());
   }
 
+  /** A frozen embedding and LSTM cached once give the same head training as running them every epoch (masks kept). */
+  @Test
+  @SuppressWarnings("unchecked")
+  void cachedFrozenTrunkOfATextModelTrainsLikeTheUncachedOne() throws Exception {
+    List<FineTuneJob.Result> runs = new ArrayList<>();
+    for (boolean cache : List.of(true, false)) {
+      runs.add(new FineTuneJob(spam(dir.resolve("cache-" + cache), "model.adapt.freeze-up-to=pool",
+          "model.adapt.cache-frozen-features=" + cache, "model.adapt.domain-vocabulary.max-new-tokens=0",
+          "data.max-train-examples=400", "evaluation.linear-baseline.enabled=false"), false, false).run());
+    }
+    assertTrue(runs.get(0).metrics().containsKey("feature-cache"), "the first run cached the trunk's output");
+    Map<String, Object> cached = ((List<Map<String, Object>>) runs.get(0).metrics().get("history")).get(0);
+    Map<String, Object> plain = ((List<Map<String, Object>>) runs.get(1).metrics().get("history")).get(0);
+    assertEquals(((Number) plain.get("train-loss")).doubleValue(), ((Number) cached.get("train-loss")).doubleValue(), 1e-4);
+    assertEquals(runs.get(1).finalAccuracy(), runs.get(0).finalAccuracy(), 1e-9);
+  }
+
   /** Class folders and quoted CSV give the same examples as the JSON Lines they were written from. */
   @Test
   void classFoldersAndCsvReadTheSameMessages() throws Exception {
