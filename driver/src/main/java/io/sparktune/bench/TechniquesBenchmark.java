@@ -260,12 +260,14 @@ public final class TechniquesBenchmark {
           + "logistic regression (MLlib) trained on the same examples scores %.4f.%n%n",
           num(runs.get(0), "mean-baseline-accuracy"), num(runs.get(0), "mean-linear-baseline-accuracy")));
     }
-    sb.append("| technique | final accuracy per seed | mean | vs the first row | training s (mean) | trainable params | peak RSS GiB |\n");
-    sb.append("|---|---|---|---|---|---|---|\n");
+    sb.append("| technique | before fine-tuning (mean) | final accuracy per seed | mean | vs the first row | training s (mean) "
+        + "| trainable params | peak RSS GiB |\n");
+    sb.append("|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : runs) {
       List<Map<String, Object>> seeds = (List<Map<String, Object>>) r.get("seeds");
       double mean = num(r, "mean-final-accuracy");
-      sb.append(String.format("| %s | %s | %.4f | %+.2f pp | %.1f | %,.0f | %.2f |%n", r.get("variant"),
+      sb.append(String.format("| %s | %.4f | %s | %.4f | %+.2f pp | %.1f | %,.0f | %.2f |%n", r.get("variant"),
+          num(r, "mean-baseline-accuracy"),
           String.join(", ", seeds.stream().map(x -> String.format("%.4f", num(x, "final-accuracy"))).toList()), mean,
           100 * (mean - reference), num(r, "mean-training-seconds"), num(seeds.get(0), "trainable-parameters"),
           num(r, "max-peak-rss-bytes") / (1L << 30)));

@@ -102,7 +102,7 @@ class PrefixTuningTest {
           .updater(new NoOp()).list()
           .layer(prefix)
           .layer(new LSTM.Builder().nIn(4).nOut(5).activation(Activation.TANH).build())
-          .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+          .layer(new GlobalPoolingLayer.Builder(PoolingType.MAX).build())
           .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(2)
               .activation(Activation.SOFTMAX).build())
           .build();
