@@ -1,0 +1,135 @@
+package io.sparktune.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktune.checkpoint.CheckpointStore;
+import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.io.HadoopFiles;
+import io.sparktune.io.Json;
+import io.sparktune.job.FineTuneJob;
+import io.sparktune.model.Network;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model, data, run output and checkpoints on a real HDFS (an in-JVM MiniDFSCluster: a NameNode and a
+ * DataNode speaking the HDFS RPC protocol on 127.0.0.1), read and written by Spark on local[2].
+ */
+class HdfsIT {
+  static final String MLP = "src-test-data/models/keras-mnist-mlp/mnist_mlp_tf_keras_2_";
+  static final String FASHION = "src-test-data/fashion-mnist/";
+
+  @TempDir
+  static Path base;
+
+  static MiniDFSCluster cluster;
+  static String hdfs;
+
+  @BeforeAll
+  static void startHdfs() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.resolve("dfs").toString());
+    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    cluster.waitActive();
+    hdfs = "hdfs://127.0.0.1:" + cluster.getNameNodePort();
+    FileSystem fs = cluster.getFileSystem();
+    for (String f : List.of(MLP + "config.json", MLP + "weights.h5", FASHION + "train-images-idx3-ubyte.gz",
+        FASHION + "train-labels-idx1-ubyte.gz", FASHION + "t10k-images-idx3-ubyte.gz",
+        FASHION + "t10k-labels-idx1-ubyte.gz")) {
+      fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(new File(f).getAbsolutePath()),
+          new org.apache.hadoop.fs.Path("/" + f));
+    }
+  }
+
+  @AfterAll
+  static void stopHdfs() {
+    if (cluster != null) {
+      cluster.shutdown();
+    }
+  }
+
+  static FineTuneSettings quickstartOnHdfs(String out, String... sets) {
+    List<String> all = new ArrayList<>(List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000",
+        "evaluation.head-only-baseline=false", "evaluation.linear-baseline.enabled=false",
+        "evaluation.worst-examples=0", "evaluation.feature-importance.enabled=false",
+        "monitoring.dashboard.enabled=false", "checkpoint.keep=3",
+        "model.uri=\"" + hdfs + "/" + MLP + "config.json\"", "model.weights-uri=\"" + hdfs + "/" + MLP + "weights.h5\"",
+        "data.train-uri=\"" + hdfs + "/" + FASHION + "train-images-idx3-ubyte.gz\"",
+        "data.train-labels-uri=\"" + hdfs + "/" + FASHION + "train-labels-idx1-ubyte.gz\"",
+        "data.validation-uri=\"" + hdfs + "/" + FASHION + "t10k-images-idx3-ubyte.gz\"",
+        "data.validation-labels-uri=\"" + hdfs + "/" + FASHION + "t10k-labels-idx1-ubyte.gz\"",
+        "output.uri=\"" + out + "\""));
+    all.addAll(List.of(sets));
+    return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
+  }
+
+  static org.apache.hadoop.fs.Path p(String uri) {
+    return new org.apache.hadoop.fs.Path(uri);
+  }
+
+  /**
+   * A fine-tune reads its model and data from HDFS and writes its run there; a run that stopped after
+   * its first checkpoint resumes from HDFS with exactly the saved parameters and continues.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void fineTunesFromAndToHdfsAndResumesFromItsCheckpoint() throws Exception {
+    String out = hdfs + "/runs/quickstart";
+    FineTuneJob.Result first = new FineTuneJob(quickstartOnHdfs(out, "training.epochs=1"), false, false).run();
+    FileSystem fs = cluster.getFileSystem();
+    for (String f : List.of("model.zip", "metrics.json", "config.conf", "_COMPLETE", "checkpoints/epoch-00001/manifest.json")) {
+      assertTrue(fs.exists(p(out + "/" + f)), f + " on HDFS");
+    }
+    assertTrue(first.finalAccuracy() > 0.6, "learned from HDFS data: " + first.finalAccuracy());
+
+    // the driver "died" after epoch 1: no _COMPLETE; resume with 2 epochs continues from the HDFS checkpoint
+    fs.delete(p(out + "/_COMPLETE"), false);
+    CheckpointStore store = new CheckpointStore(out + "/checkpoints", 3);
+    Network saved = store.loadLatest().orElseThrow().network();
+    FineTuneJob.Result resumed = new FineTuneJob(quickstartOnHdfs(out, "training.epochs=2"), true, false).run();
+    List<Map<String, Object>> history = (List<Map<String, Object>>) resumed.metrics().get("history");
+    assertEquals(2, history.size());
+    assertEquals(((List<Map<String, Object>>) first.metrics().get("history")).get(0).get("validation-accuracy"),
+        history.get(0).get("validation-accuracy"), "epoch 1 comes from the checkpoint, not trained again");
+    assertEquals(2, store.loadLatest().orElseThrow().epoch());
+    assertTrue(fs.exists(p(out + "/_COMPLETE")));
+    Map<String, Object> manifest = Json.readMap(HadoopFiles.readString(p(out + "/checkpoints/epoch-00001/manifest.json"),
+        "manifest"));
+    assertEquals(1, ((Number) manifest.get("epoch")).intValue());
+    assertTrue(saved.params().equals(store.load(p(out + "/checkpoints/epoch-00001")).network().params()),
+        "the epoch-1 checkpoint is unchanged by the resumed run");
+  }
+
+  /** A checkpoint whose model no longer matches its manifest is never loaded; the previous one is. */
+  @Test
+  void aCorruptCheckpointOnHdfsIsSkipped() throws Exception {
+    String dir = hdfs + "/checkpoints-corrupt";
+    Network net = io.sparktune.model.ModelLoader.load(hdfs + "/" + MLP + "config.json", io.sparktune.model.ModelFormat.AUTO,
+        hdfs + "/" + MLP + "weights.h5", 1);
+    CheckpointStore store = new CheckpointStore(dir, 3);
+    store.save(1, net, null, Map.of("step", 10));
+    Network changed = net.copy();
+    changed.params().addi(0.5);
+    store.save(2, changed, null, Map.of("step", 20));
+    FileSystem fs = cluster.getFileSystem();
+    byte[] model = HadoopFiles.readBytes(p(dir + "/epoch-00002/model.zip"), "model");
+    try (var o = fs.create(p(dir + "/epoch-00002/model.zip"), true)) {
+      o.write(model, 0, model.length / 2);
+    }
+    CheckpointStore.Loaded loaded = store.loadLatest().orElseThrow();
+    assertEquals(1, loaded.epoch());
+    assertEquals(net.params(), loaded.network().params());
+  }
+}
