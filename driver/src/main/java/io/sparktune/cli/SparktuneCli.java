@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
     description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
     subcommands = {FinetuneCommand.class, SweepCommand.class, EvaluateCommand.class, CompareCommand.class,
-        CrossValidateCommand.class,
+        CrossValidateCommand.class, RegistryCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SparktuneCli implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SparktuneCli.class);
@@ -30,7 +30,7 @@ public final class SparktuneCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, evaluate, compare, cv or bench.");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, sweep, evaluate, compare, cv, registry or bench.");
   }
 
   public static void main(String[] args) {

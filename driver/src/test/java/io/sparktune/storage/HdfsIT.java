@@ -110,6 +110,14 @@ class HdfsIT {
     assertEquals(1, ((Number) manifest.get("epoch")).intValue());
     assertTrue(saved.params().equals(store.load(p(out + "/checkpoints/epoch-00001")).network().params()),
         "the epoch-1 checkpoint is unchanged by the resumed run");
+
+    // the finished run goes into a registry on the same filesystem; its alias resolves to the same bytes
+    io.sparktune.registry.ModelRegistry registry = new io.sparktune.registry.ModelRegistry(hdfs + "/registry");
+    var v = registry.register("quickstart", out, Map.of());
+    registry.move("quickstart", "production", v.number(), "test");
+    assertEquals(v.number(), registry.alias("quickstart", "production").orElseThrow().number());
+    assertTrue(java.util.Arrays.equals(HadoopFiles.readBytes(HdfsIT.p(out + "/model.zip"), "run model"),
+        HadoopFiles.readBytes(registry.alias("quickstart", "production").orElseThrow().model(), "registered model")));
   }
 
   /** A checkpoint whose model no longer matches its manifest is never loaded; the previous one is. */

@@ -140,6 +140,14 @@ class S3IT {
         history.get(0).get("validation-accuracy"), "epoch 1 comes from the S3 checkpoint");
     HadoopFiles.useConfiguration(conf);
     assertEquals(2, new CheckpointStore(out + "/checkpoints", 3).loadLatest().orElseThrow().epoch());
+
+    // the finished run goes into a registry on the same filesystem; its alias resolves to the same bytes
+    io.sparktune.registry.ModelRegistry registry = new io.sparktune.registry.ModelRegistry(root + "/registry");
+    var v = registry.register("quickstart", out, Map.of());
+    registry.move("quickstart", "production", v.number(), "test");
+    assertEquals(v.number(), registry.alias("quickstart", "production").orElseThrow().number());
+    assertTrue(java.util.Arrays.equals(HadoopFiles.readBytes(HdfsIT.p(out + "/model.zip"), "run model"),
+        HadoopFiles.readBytes(registry.alias("quickstart", "production").orElseThrow().model(), "registered model")));
   }
 
   /**

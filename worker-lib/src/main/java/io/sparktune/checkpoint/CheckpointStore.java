@@ -8,11 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +72,7 @@ public final class CheckpointStore {
     manifest.put("format-version", 1);
     manifest.put("epoch", epoch);
     manifest.putAll(state);
-    manifest.put("files", Map.of(MODEL, Map.of("bytes", model.length, "sha256", sha256(model))));
+    manifest.put("files", Map.of(MODEL, Map.of("bytes", model.length, "sha256", io.sparktune.io.Sha256.hex(model))));
     Json.writeFile(new Path(dir, MANIFEST), manifest);
     log.info("Checkpoint saved: {} ({} MB)", dir, String.format("%.1f", model.length / 1e6));
     prune();
@@ -108,7 +105,7 @@ public final class CheckpointStore {
     }
     byte[] model = HadoopFiles.readBytes(new Path(dir, MODEL), "checkpoint model");
     Map<String, Object> expected = files.get(MODEL);
-    if (((Number) expected.get("bytes")).longValue() != model.length || !sha256(model).equals(expected.get("sha256"))) {
+    if (((Number) expected.get("bytes")).longValue() != model.length || !io.sparktune.io.Sha256.hex(model).equals(expected.get("sha256"))) {
       throw new IOException("model.zip does not match the manifest (size or SHA-256 differs): it is corrupt");
     }
     Network net = Network.restore(model, true);
@@ -137,14 +134,6 @@ public final class CheckpointStore {
           HadoopFiles.delete(dir);
         }
       }
-    }
-  }
-
-  static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

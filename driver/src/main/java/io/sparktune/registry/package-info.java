@@ -1,0 +1,2 @@
+/** The model registry: numbered model versions with lineage and movable aliases on any Hadoop URI. */
+package io.sparktune.registry;
