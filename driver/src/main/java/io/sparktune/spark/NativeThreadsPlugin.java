@@ -30,6 +30,8 @@ public final class NativeThreadsPlugin implements SparkPlugin {
     return new ExecutorPlugin() {
       @Override
       public void init(PluginContext ctx, Map<String, String> extraConf) {
+        // executors may run another Spark than the driver (their own installation): refuse it here, by name
+        StackCheck.require("executor " + ctx.executorID());
         int threads = ctx.conf().getInt(THREADS, ctx.conf().getInt("spark.task.cpus", 1));
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);

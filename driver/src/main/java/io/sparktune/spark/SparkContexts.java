@@ -13,6 +13,7 @@ public final class SparkContexts {
   private SparkContexts() {}
 
   public static JavaSparkContext start(SparkSettings s) {
+    StackCheck.require("driver");
     if (System.getProperty(AERON_UNBLOCK) == null) {
       System.setProperty(AERON_UNBLOCK, "60000000000");
     }
