@@ -45,9 +45,7 @@ class HdfsIT {
     cluster.waitActive();
     hdfs = "hdfs://127.0.0.1:" + cluster.getNameNodePort();
     FileSystem fs = cluster.getFileSystem();
-    for (String f : List.of(MLP + "config.json", MLP + "weights.h5", FASHION + "train-images-idx3-ubyte.gz",
-        FASHION + "train-labels-idx1-ubyte.gz", FASHION + "t10k-images-idx3-ubyte.gz",
-        FASHION + "t10k-labels-idx1-ubyte.gz")) {
+    for (String f : FILES) {
       fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(new File(f).getAbsolutePath()),
           new org.apache.hadoop.fs.Path("/" + f));
     }
@@ -60,19 +58,40 @@ class HdfsIT {
     }
   }
 
-  static FineTuneSettings quickstartOnHdfs(String out, String... sets) {
+  /** The files the storage tests put on the filesystem under test, at the same relative paths. */
+  static final List<String> FILES = List.of(MLP + "config.json", MLP + "weights.h5",
+      FASHION + "train-images-idx3-ubyte.gz", FASHION + "train-labels-idx1-ubyte.gz",
+      FASHION + "t10k-images-idx3-ubyte.gz", FASHION + "t10k-labels-idx1-ubyte.gz");
+
+  /** The quickstart with model and data read from {@code root} (where {@link #FILES} were put) and its run at {@code out}. */
+  static FineTuneSettings quickstartOn(String root, String out, List<String> extra, String... sets) {
     List<String> all = new ArrayList<>(List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000",
         "evaluation.head-only-baseline=false", "evaluation.linear-baseline.enabled=false",
         "evaluation.worst-examples=0", "evaluation.feature-importance.enabled=false",
         "monitoring.dashboard.enabled=false", "checkpoint.keep=3",
-        "model.uri=\"" + hdfs + "/" + MLP + "config.json\"", "model.weights-uri=\"" + hdfs + "/" + MLP + "weights.h5\"",
-        "data.train-uri=\"" + hdfs + "/" + FASHION + "train-images-idx3-ubyte.gz\"",
-        "data.train-labels-uri=\"" + hdfs + "/" + FASHION + "train-labels-idx1-ubyte.gz\"",
-        "data.validation-uri=\"" + hdfs + "/" + FASHION + "t10k-images-idx3-ubyte.gz\"",
-        "data.validation-labels-uri=\"" + hdfs + "/" + FASHION + "t10k-labels-idx1-ubyte.gz\"",
+        "model.uri=\"" + root + "/" + MLP + "config.json\"", "model.weights-uri=\"" + root + "/" + MLP + "weights.h5\"",
+        "data.train-uri=\"" + root + "/" + FASHION + "train-images-idx3-ubyte.gz\"",
+        "data.train-labels-uri=\"" + root + "/" + FASHION + "train-labels-idx1-ubyte.gz\"",
+        "data.validation-uri=\"" + root + "/" + FASHION + "t10k-images-idx3-ubyte.gz\"",
+        "data.validation-labels-uri=\"" + root + "/" + FASHION + "t10k-labels-idx1-ubyte.gz\"",
         "output.uri=\"" + out + "\""));
+    all.addAll(extra);
     all.addAll(List.of(sets));
     return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
+  }
+
+  static FineTuneSettings quickstartOnHdfs(String out, String... sets) {
+    return quickstartOn(hdfs, out, List.of(), sets);
+  }
+
+  /** The finished run goes into a registry on the same filesystem; its production alias serves the same bytes. */
+  static void assertRegistersAndServes(String registryUri, String run) {
+    io.sparktune.registry.ModelRegistry registry = new io.sparktune.registry.ModelRegistry(registryUri);
+    var v = registry.register("quickstart", run, Map.of());
+    registry.move("quickstart", "production", v.number(), "test");
+    assertEquals(v.number(), registry.alias("quickstart", "production").orElseThrow().number());
+    assertTrue(java.util.Arrays.equals(HadoopFiles.readBytes(p(run + "/model.zip"), "run model"),
+        HadoopFiles.readBytes(registry.alias("quickstart", "production").orElseThrow().model(), "registered model")));
   }
 
   static org.apache.hadoop.fs.Path p(String uri) {
@@ -111,13 +130,7 @@ class HdfsIT {
     assertTrue(saved.params().equals(store.load(p(out + "/checkpoints/epoch-00001")).network().params()),
         "the epoch-1 checkpoint is unchanged by the resumed run");
 
-    // the finished run goes into a registry on the same filesystem; its alias resolves to the same bytes
-    io.sparktune.registry.ModelRegistry registry = new io.sparktune.registry.ModelRegistry(hdfs + "/registry");
-    var v = registry.register("quickstart", out, Map.of());
-    registry.move("quickstart", "production", v.number(), "test");
-    assertEquals(v.number(), registry.alias("quickstart", "production").orElseThrow().number());
-    assertTrue(java.util.Arrays.equals(HadoopFiles.readBytes(HdfsIT.p(out + "/model.zip"), "run model"),
-        HadoopFiles.readBytes(registry.alias("quickstart", "production").orElseThrow().model(), "registered model")));
+    assertRegistersAndServes(hdfs + "/registry", out);
   }
 
   /** A checkpoint whose model no longer matches its manifest is never loaded; the previous one is. */

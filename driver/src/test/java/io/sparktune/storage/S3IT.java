@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktune.checkpoint.CheckpointStore;
-import io.sparktune.config.ConfigLoader;
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.job.FineTuneJob;
@@ -85,9 +84,7 @@ class S3IT {
     s3a.forEach(conf::set);
     HadoopFiles.useConfiguration(conf);
     FileSystem fs = FileSystem.get(java.net.URI.create(root), conf);
-    for (String f : List.of(MLP + "config.json", MLP + "weights.h5", FASHION + "train-images-idx3-ubyte.gz",
-        FASHION + "train-labels-idx1-ubyte.gz", FASHION + "t10k-images-idx3-ubyte.gz",
-        FASHION + "t10k-labels-idx1-ubyte.gz")) {
+    for (String f : HdfsIT.FILES) {
       try (var out = fs.create(new org.apache.hadoop.fs.Path(root + "/" + f))) {
         out.write(Files.readAllBytes(Path.of(f)));
       }
@@ -104,19 +101,9 @@ class S3IT {
   }
 
   static FineTuneSettings quickstartOnS3(String out, String... sets) {
-    List<String> all = new ArrayList<>(List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000",
-        "evaluation.head-only-baseline=false", "evaluation.linear-baseline.enabled=false",
-        "evaluation.worst-examples=0", "evaluation.feature-importance.enabled=false",
-        "monitoring.dashboard.enabled=false", "checkpoint.keep=3",
-        "model.uri=\"" + root + "/" + MLP + "config.json\"", "model.weights-uri=\"" + root + "/" + MLP + "weights.h5\"",
-        "data.train-uri=\"" + root + "/" + FASHION + "train-images-idx3-ubyte.gz\"",
-        "data.train-labels-uri=\"" + root + "/" + FASHION + "train-labels-idx1-ubyte.gz\"",
-        "data.validation-uri=\"" + root + "/" + FASHION + "t10k-images-idx3-ubyte.gz\"",
-        "data.validation-labels-uri=\"" + root + "/" + FASHION + "t10k-labels-idx1-ubyte.gz\"",
-        "output.uri=\"" + out + "\""));
-    s3a.forEach((k, v) -> all.add("spark.conf.\"spark.hadoop." + k + "\"=\"" + v + "\""));
-    all.addAll(List.of(sets));
-    return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
+    List<String> hadoop = new ArrayList<>();
+    s3a.forEach((k, v) -> hadoop.add("spark.conf.\"spark.hadoop." + k + "\"=\"" + v + "\""));
+    return HdfsIT.quickstartOn(root, out, hadoop, sets);
   }
 
   @Test
@@ -141,13 +128,7 @@ class S3IT {
     HadoopFiles.useConfiguration(conf);
     assertEquals(2, new CheckpointStore(out + "/checkpoints", 3).loadLatest().orElseThrow().epoch());
 
-    // the finished run goes into a registry on the same filesystem; its alias resolves to the same bytes
-    io.sparktune.registry.ModelRegistry registry = new io.sparktune.registry.ModelRegistry(root + "/registry");
-    var v = registry.register("quickstart", out, Map.of());
-    registry.move("quickstart", "production", v.number(), "test");
-    assertEquals(v.number(), registry.alias("quickstart", "production").orElseThrow().number());
-    assertTrue(java.util.Arrays.equals(HadoopFiles.readBytes(HdfsIT.p(out + "/model.zip"), "run model"),
-        HadoopFiles.readBytes(registry.alias("quickstart", "production").orElseThrow().model(), "registered model")));
+    HdfsIT.assertRegistersAndServes(root + "/registry", out);
   }
 
   /**
