@@ -69,9 +69,14 @@ final class RegistryCommand implements Runnable {
         }
         return SparktuneCli.OK;
       }
+      // the versions listed are verified once; an alias is shown beside the version it names
       Map<Integer, java.util.List<String>> byVersion = new java.util.TreeMap<>();
       for (String a : r.aliases(name)) {
-        r.alias(name, a).ifPresent(v -> byVersion.computeIfAbsent(v.number(), k -> new java.util.ArrayList<>()).add(a));
+        java.util.List<ModelRegistry.AliasMove> h = r.history(name, a);
+        if (h.isEmpty()) {
+          continue;
+        }
+        byVersion.computeIfAbsent(h.get(h.size() - 1).version(), k -> new java.util.ArrayList<>()).add(a);
       }
       System.out.printf("%-8s %-26s %-10s %-22s %s%n", "version", "registered", "accuracy", "aliases", "parent model");
       for (ModelRegistry.Version v : r.versions(name)) {

@@ -51,6 +51,14 @@ public record TextModel(Network network, Vocabulary vocabulary, Map<String, Obje
     return Vocabulary.parse(HadoopFiles.readString(p, "vocabulary"), p.toString());
   }
 
+  /** Refuses a vocabulary with more ids than the model's embedding has rows (they were not made together). */
+  public static void requireFits(Vocabulary vocabulary, Network net, String modelUri) {
+    if (vocabulary.size() > net.embeddingRows()) {
+      throw new BadInputException("The vocabulary has " + vocabulary.size() + " ids but the embedding of '" + modelUri
+          + "' has only " + net.embeddingRows() + " rows: they do not belong together.");
+    }
+  }
+
   public static TextModel resolve(JavaSparkContext sc, DataSettings d, ModelSettings m, Network base, long seed) {
     if (!base.wantsTokenInput()) {
       throw new BadInputException("data.format = text needs a model whose first layer is a sequence embedding "
@@ -80,10 +88,7 @@ public record TextModel(Network network, Vocabulary vocabulary, Map<String, Obje
       log.info("Vocabulary built from the training split: {} ids (tokens seen at least {} times, at most {}).",
           vocabulary.size(), d.text().minCount(), rows);
     }
-    if (vocabulary.size() > rows) {
-      throw new BadInputException("The vocabulary has " + vocabulary.size() + " ids but the embedding of '" + m.uri()
-          + "' has only " + rows + " rows: they do not belong together.");
-    }
+    requireFits(vocabulary, base, m.uri());
     report.put("vocabulary-size", vocabulary.size());
     Network network = base;
     DomainVocabularySettings domain = m.domainVocabulary();

@@ -59,10 +59,7 @@ public record EvaluationModel(String uri, Network net, List<String> classes, Dat
         throw new BadInputException("The text model " + uri + " has no " + io.sparktune.data.TextModel.VOCABULARY_FILE
             + " beside it; set data.text.vocabulary-uri to the vocabulary it was trained with.");
       }
-      if (vocabulary.size() > net.embeddingRows()) {
-        throw new BadInputException("The vocabulary of " + uri + " has " + vocabulary.size() + " ids but the model's "
-            + "embedding only " + net.embeddingRows() + " rows: they do not belong together.");
-      }
+      io.sparktune.data.TextModel.requireFits(vocabulary, net, uri);
     }
     return new EvaluationModel(uri, net, classes, normalizer, targetScale, vocabulary);
   }
