@@ -31,6 +31,13 @@ public final class JobOptions {
     }
   }
 
+  /** The resolved configuration, for jobs that complete it themselves (retrain). */
+  com.typesafe.config.Config config() {
+    com.typesafe.config.Config c = ConfigLoader.load(config, overrides);
+    return output == null ? c : c.withValue(ConfigLoader.ROOT + ".output.uri",
+        com.typesafe.config.ConfigValueFactory.fromAnyRef(output, "--output"));
+  }
+
   FineTuneSettings settings() {
     FineTuneSettings s = FineTuneSettings.fromConfig(ConfigLoader.load(config, overrides));
     return output == null ? s : s.withOutput(output);

@@ -11,18 +11,20 @@ import picocli.CommandLine.Command;
 /**
  * The sparktune command line: {@code sparktune <command> --config FILE [--set key=value ...]}.
  *
- * <p>Exit codes: 0 = ok, 2 = bad usage, configuration or input, 1 = failure at run time.
+ * <p>Exit codes: 0 = ok, 2 = bad usage, configuration or input, 1 = failure at run time, 3 = another retrain
+ * of the model holds its lock (nothing was done).
  */
 @Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
     description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
     subcommands = {FinetuneCommand.class, SweepCommand.class, EvaluateCommand.class, CompareCommand.class,
-        CrossValidateCommand.class, RegistryCommand.class,
+        CrossValidateCommand.class, RegistryCommand.class, RetrainCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SparktuneCli implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SparktuneCli.class);
   public static final int OK = 0;
   public static final int FAILURE = 1;
   public static final int BAD_INPUT = 2;
+  public static final int BUSY = 3;
   private static final Pattern WRAPPED = Pattern.compile("io\\.sparktune\\.BadInputException: ([^\\n]*)");
 
   @CommandLine.Spec
@@ -30,7 +32,7 @@ public final class SparktuneCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, sweep, evaluate, compare, cv, registry or bench.");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, sweep, evaluate, compare, cv, registry, retrain or bench.");
   }
 
   public static void main(String[] args) {
@@ -50,6 +52,10 @@ public final class SparktuneCli implements Runnable {
   }
 
   static int handle(Throwable e) {
+    if (e instanceof io.sparktune.retrain.RetrainLock.HeldException held) {
+      System.err.println("error: " + held.getMessage());
+      return BUSY;
+    }
     BadInputException bad = badInput(e);
     if (bad != null) {
       log.debug("bad input", e);

@@ -65,12 +65,19 @@ public final class ConfigLoader {
     Config reference = ConfigFactory.defaultReference().getConfig(ROOT).atKey(ROOT);
     checkUnknownKeys(resolved, reference, problems);
     try {
-      resolved.checkValid(reference, ROOT);
+      withoutListTrainUri(resolved).checkValid(reference, ROOT);
     } catch (ConfigException.ValidationFailed e) {
       for (ConfigException.ValidationProblem p : e.problems()) {
         problems.add(p.path(), p.problem() + ".");
       }
     }
+  }
+
+  /** data.train-uri may be a list of URIs where reference.conf has a string; DataSettings checks the list. */
+  private static Config withoutListTrainUri(Config c) {
+    String key = ROOT + ".data.train-uri";
+    return c.hasPath(key) && c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.LIST
+        ? c.withValue(key, com.typesafe.config.ConfigValueFactory.fromAnyRef("list")) : c;
   }
 
   static Config parseOverride(String kv) {

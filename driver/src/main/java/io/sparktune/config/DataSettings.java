@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param task classification or regression
  * @param format idx, csv, image-folder or text
- * @param trainUri training data
+ * @param trainUris training data: one URI, or several read as one data set (csv, text, image-folder)
  * @param trainLabelsUri IDX labels for trainUri
  * @param validationUri separate validation data, or "" to split
  * @param validationLabelsUri IDX labels for validationUri
@@ -29,13 +29,26 @@ import java.util.List;
  * @param crossValidationFold the fold this run holds out, -1 = none
  * @param text how text examples become token sequences (format text)
  */
-public record DataSettings(String task, String format, String trainUri, String trainLabelsUri, String validationUri,
+public record DataSettings(String task, String format, List<String> trainUris, String trainLabelsUri, String validationUri,
     String validationLabelsUri, double validationFraction, int maxTrainExamples, List<String> classes,
     Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvSliceColumn, String csvDelimiter,
     int imageHeight, int imageWidth, int imageChannels, int crossValidationFolds, int crossValidationFold,
     TextSettings text) {
 
   public static final List<String> FORMATS = List.of("idx", "csv", "image-folder", "text");
+
+  /** The training URI of a format that reads one location (idx); several URIs are an error here. */
+  public String trainUri() {
+    if (trainUris.size() != 1) {
+      throw new IllegalStateException("data.train-uri names " + trainUris.size() + " locations; this path reads one.");
+    }
+    return trainUris.get(0);
+  }
+
+  /** The training data for messages and reports: the URI, or the URIs joined by ", ". */
+  public String trainDataText() {
+    return String.join(", ", trainUris);
+  }
 
   public boolean isText() {
     return format.equals("text");
@@ -58,7 +71,7 @@ public record DataSettings(String task, String format, String trainUri, String t
     if (task.equals("regression") && !format.equals("csv")) {
       p.add(base + "task", "is regression, which needs data.format = csv (a numeric target column).");
     }
-    String trainUri = p.requiredString(base + "train-uri", "the URI of the training data");
+    List<String> trainUris = trainUris(c, p, base + "train-uri", format);
     String trainLabels = p.string(base + "train-labels-uri");
     String valUri = p.string(base + "validation-uri");
     String valLabels = p.string(base + "validation-labels-uri");
@@ -85,7 +98,7 @@ public record DataSettings(String task, String format, String trainUri, String t
     if (channels == 2) {
       p.add(base + "image.channels", "must be 1 (grey) or 3 (RGB).");
     }
-    return new DataSettings(task, format, trainUri, trainLabels, valUri, valLabels,
+    return new DataSettings(task, format, trainUris, trainLabels, valUri, valLabels,
         p.doubleIn(base + "validation-fraction", 0, 0.9, false),
         p.intIn(base + "max-train-examples", 0, Integer.MAX_VALUE),
         p.stringList(base + "classes"), Normalization.fromConfigName(norm),
@@ -93,5 +106,20 @@ public record DataSettings(String task, String format, String trainUri, String t
         p.string(base + "csv.slice-column"), delimiter,
         p.intIn(base + "image.height", 1, 16384), p.intIn(base + "image.width", 1, 16384), channels, folds,
         p.intIn(base + "cross-validation.fold", -1, Math.max(-1, folds - 1)), TextSettings.fromConfig(c, p));
+  }
+
+  /** data.train-uri: a string, or a non-empty list of strings (not for idx, whose labels file pairs with one images file). */
+  private static List<String> trainUris(Config c, ConfigProblems p, String key, String format) {
+    if (c.hasPath(key) && c.getValue(key).valueType() == com.typesafe.config.ConfigValueType.LIST) {
+      List<String> uris = p.stringList(key);
+      if (uris.isEmpty() || uris.stream().anyMatch(String::isBlank)) {
+        p.add(key, "is an empty list or holds an empty string; give one URI or a list of non-empty URIs.");
+      } else if (format.equals("idx")) {
+        p.add(key, "is a list, but format idx reads one images file (with data.train-labels-uri); lists are for "
+            + "csv, text and image-folder.");
+      }
+      return uris;
+    }
+    return List.of(p.requiredString(key, "the URI of the training data (or a list of URIs read as one data set)"));
   }
 }

@@ -54,12 +54,12 @@ public final class DataPipeline {
     DataSource source = source(d, vocabulary);
     List<String> classes = !classesOverride.isEmpty() ? classesOverride
         : !d.classes().isEmpty() ? d.classes()
-        : source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
+        : discoverClasses(source, sc, d);
     if (classes.size() < 2 && !d.regression()) {
       throw new BadInputException("The data has " + classes.size() + " class(es) " + classes
           + "; classification needs at least 2.");
     }
-    JavaRDD<Record> all = source.read(sc, d.trainUri(), d.trainLabelsUri(), classes);
+    JavaRDD<Record> all = readTraining(source, sc, d, classes);
     if (d.maxTrainExamples() > 0) {
       long max = d.maxTrainExamples();
       all = all.zipWithIndex().filter(t -> t._2() < max).keys();
@@ -92,7 +92,7 @@ public final class DataPipeline {
     long trainCount = stats != null ? stats.count() : train.count();
     long valCount = validation.count();
     if (trainCount == 0) {
-      throw new BadInputException("No training examples were read from '" + d.trainUri() + "'.");
+      throw new BadInputException("No training examples were read from '" + d.trainDataText() + "'.");
     }
     if (normalizer == null) {
       normalizer = d.normalization().build(stats);
@@ -105,12 +105,35 @@ public final class DataPipeline {
           + "target; metrics are in its own units).", String.format("%.4g", t.mean()), String.format("%.4g", t.sampleStdev()));
     }
     Record first = train.first();
-    int[] imageDims = source.imageDims(sc, d.trainUri());
+    int[] imageDims = source.imageDims(sc, d.trainUris().get(0));
     FeatureLayout layout = model.inputLayout(imageDims, first.features().length);
     log.info("Data: {} training and {} validation examples, {} classes {}, each a {}, normalisation {}",
         trainCount, valCount, classes.size(), classes, layout, d.normalization().configName());
     return new PreparedData(train, validation, trainCount, valCount, classes, layout, imageDims, normalizer, targetScale,
         fingerprint(d));
+  }
+
+  /** The examples of every data.train-uri location, as one RDD. */
+  public static JavaRDD<Record> readTraining(DataSource source, JavaSparkContext sc, DataSettings d,
+      List<String> classes) {
+    JavaRDD<Record> all = null;
+    for (String uri : d.trainUris()) {
+      JavaRDD<Record> part = source.read(sc, uri, d.trainLabelsUri(), classes);
+      all = all == null ? part : all.union(part);
+    }
+    return all;
+  }
+
+  /** The classes found in the data.train-uri locations (sorted union when there are several). */
+  public static List<String> discoverClasses(DataSource source, JavaSparkContext sc, DataSettings d) {
+    if (d.trainUris().size() == 1) {
+      return source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
+    }
+    java.util.TreeSet<String> union = new java.util.TreeSet<>();
+    for (String uri : d.trainUris()) {
+      union.addAll(source.discoverClasses(sc, uri, d.trainLabelsUri()));
+    }
+    return List.copyOf(union);
   }
 
   /**
@@ -129,7 +152,9 @@ public final class DataPipeline {
   static String fingerprint(DataSettings d) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (String uri : List.of(d.trainUri(), d.trainLabelsUri(), d.validationUri(), d.validationLabelsUri())) {
+      List<String> uris = new ArrayList<>(d.trainUris());
+      uris.addAll(List.of(d.trainLabelsUri(), d.validationUri(), d.validationLabelsUri()));
+      for (String uri : uris) {
         if (uri.isBlank()) {
           continue;
         }

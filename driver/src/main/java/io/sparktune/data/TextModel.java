@@ -68,7 +68,11 @@ public record TextModel(Network network, Vocabulary vocabulary, Map<String, Obje
     TextSource source = new TextSource(d.text(), null);
     Function<String, Boolean> inTraining = DataPipeline.trainingSplit(d, seed);
     int maxLength = d.text().maxLength();
-    JavaPairRDD<String, Long> counts = source.texts(sc, d.trainUri()).filter(t -> inTraining.call(t.origin()))
+    org.apache.spark.api.java.JavaRDD<TextSource.LabelledText> texts = null;
+    for (String uri : d.trainUris()) {
+      texts = texts == null ? source.texts(sc, uri) : texts.union(source.texts(sc, uri));
+    }
+    JavaPairRDD<String, Long> counts = texts.filter(t -> inTraining.call(t.origin()))
         .flatMap(t -> {
           List<String> tokens = Tokenizer.tokens(t.text());
           return tokens.subList(0, Math.min(maxLength, tokens.size())).iterator();

@@ -31,13 +31,13 @@ public record EvaluationData(String uri, JavaRDD<Record> records, List<String> c
     }
     DataSource source = DataPipeline.source(d, vocabulary);
     List<String> classes = !modelClasses.isEmpty() ? modelClasses
-        : !d.classes().isEmpty() ? d.classes() : source.discoverClasses(sc, d.trainUri(), d.trainLabelsUri());
-    JavaRDD<Record> records = source.read(sc, d.trainUri(), d.trainLabelsUri(), classes).cache();
+        : !d.classes().isEmpty() ? d.classes() : DataPipeline.discoverClasses(source, sc, d);
+    JavaRDD<Record> records = DataPipeline.readTraining(source, sc, d, classes).cache();
     if (records.isEmpty()) {
-      throw new BadInputException("The evaluation data '" + d.trainUri() + "' holds no examples.");
+      throw new BadInputException("The evaluation data '" + d.trainDataText() + "' holds no examples.");
     }
     Record first = records.first();
-    return new EvaluationData(d.trainUri(), records, classes, source.imageDims(sc, d.trainUri()),
+    return new EvaluationData(d.trainDataText(), records, classes, source.imageDims(sc, d.trainUris().get(0)),
         first.features().length);
   }
 

@@ -98,7 +98,7 @@ public final class CrossValidationJob {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("folds", k);
     report.put("stratified", true);
-    report.put("data", s.data().trainUri());
+    report.put("data", s.data().trainDataText());
     report.put("summary", summary);
     report.put("per-fold", folds);
     out.writeConfig(s);

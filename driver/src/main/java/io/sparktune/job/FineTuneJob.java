@@ -57,6 +57,7 @@ public final class FineTuneJob {
   private final boolean overwrite;
   private EpochGate gate;
   private SharedData shared;
+  private org.nd4j.linalg.dataset.api.preprocessor.DataNormalization normalizer;
 
   public FineTuneJob(FineTuneSettings settings, boolean resume, boolean overwrite) {
     this.s = settings;
@@ -73,6 +74,15 @@ public final class FineTuneJob {
   /** Takes the data from {@code shared} (read once for many runs), which then also releases it. */
   public FineTuneJob withSharedData(SharedData shared) {
     this.shared = shared;
+    return this;
+  }
+
+  /**
+   * Normalises with {@code normalizer} instead of fitting one on the training data (retraining keeps the
+   * production model's, so its inputs mean what they meant when it was trained).
+   */
+  public FineTuneJob withNormalizer(org.nd4j.linalg.dataset.api.preprocessor.DataNormalization normalizer) {
+    this.normalizer = normalizer;
     return this;
   }
 
@@ -101,7 +111,7 @@ public final class FineTuneJob {
     }
     io.sparktune.text.Vocabulary vocabulary = text == null ? null : text.vocabulary();
     PreparedData data = shared != null ? shared.get(sc, s, base, vocabulary)
-        : DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), null, vocabulary);
+        : DataPipeline.prepare(sc, s.data(), s.seed(), base, List.of(), normalizer, vocabulary);
     Network plainAdapted = ModelAdapter.adapt(base, spec(data, s.model().freezeUpTo()));
     OldTask oldTask = oldTask(sc, base, plainAdapted, data);
     TechniquePlan plan = TechniquePlan.of(s.techniques(), s.training(), plainAdapted, newLayers(base, plainAdapted),
@@ -121,7 +131,7 @@ public final class FineTuneJob {
       out.writeVocabulary(text.vocabulary());
     }
     MetricsLog metricsLog = MetricsLog.open(out, restored.isPresent());
-    String title = "sparktune fine-tune: " + s.model().uri() + " on " + s.data().trainUri();
+    String title = "sparktune fine-tune: " + s.model().uri() + " on " + s.data().trainDataText();
     try (Dashboard dashboard = s.monitoring().dashboard() ? Dashboard.start(sc, s.monitoring().dashboardHost(),
         s.monitoring().dashboardPort(), title, () -> liveData(title, metrics, metricsLog)) : null) {
       return train(sc, out, start, restored, base, data, adapted, plan, oldTask, checkpoints, metrics, metricsLog,
@@ -259,7 +269,7 @@ public final class FineTuneJob {
       log.info("Feature importance skipped: permuting token positions of texts says nothing about the features.");
     } else if (s.run().importance().enabled() && !data.regression()) {
       FeatureImportanceWriter.write(sc, out, net, data.validation(), data.assembler(s.run().evalBatchSize()),
-          data.classes(), data.imageDims(), DataPipeline.source(s.data()).featureNames(s.data().trainUri()),
+          data.classes(), data.imageDims(), DataPipeline.source(s.data()).featureNames(s.data().trainUris().get(0)),
           s.run().importance(), s.seed());
     }
     metricsLog.flush();

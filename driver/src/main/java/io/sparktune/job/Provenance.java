@@ -22,7 +22,7 @@ public final class Provenance {
     p.put("git-sha", System.getenv().getOrDefault("SPARKTUNE_GIT_SHA", "unknown"));
     p.put("base-model", s.model().uri());
     p.put("base-model-format", s.model().format().configName());
-    p.put("data-train-uri", s.data().trainUri());
+    p.put("data-train-uri", s.data().trainDataText());
     p.put("data-validation-uri", s.data().validationUri());
     p.put("data-fingerprint", dataFingerprint);
     p.put("seed", s.seed());

@@ -207,13 +207,11 @@ public final class ModelRegistry {
     m.put("version", version);
     m.put("moved-at", Instant.now().toString());
     m.put("reason", reason);
-    try (OutputStream out = HadoopFiles.fs(file).create(file, false)) {
-      out.write(Json.write(m).getBytes(StandardCharsets.UTF_8));
+    try {
+      HadoopFiles.createNew(file, Json.write(m));
     } catch (FileAlreadyExistsException e) {
       throw new BadInputException("Alias '" + alias + "' of '" + name + "' was moved by someone else at the same "
           + "time; look at 'sparktune registry show' and try again.", e);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Cannot move alias " + alias + ": " + e.getMessage(), e);
     }
     return new AliasMove(next, version, (String) m.get("moved-at"), reason);
   }
@@ -235,6 +233,46 @@ public final class ModelRegistry {
         + current + "; there is nothing to roll back to.");
   }
 
+  /** The version registered from run directory {@code runUri}, if any (a retrain resumed after registering). */
+  public Optional<Version> registeredFrom(String name, String runUri) {
+    String run = HadoopFiles.path(runUri).toString();
+    return versions(name).stream().filter(v -> run.equals(v.info().get("source-run"))).findFirst();
+  }
+
+  /** Where retraining of {@code name} keeps its lock and its decisions. */
+  public String retrainUri(String name) {
+    checkName(name);
+    return new Path(HadoopFiles.path(root), name + "/retrain").toString();
+  }
+
+  /** Appends one retrain decision to {@code name}'s journal (RETRAIN/runs/NNNNNN.json, never rewritten). */
+  public int recordRetrain(String name, Map<String, Object> record) {
+    Path runs = new Path(retrainUri(name), "runs");
+    int next = retrainRecords(name).size() + 1;
+    for (int attempt = 0; attempt < 100; attempt++, next++) {
+      Path file = new Path(runs, String.format("%06d.json", next));
+      try {
+        HadoopFiles.createNew(file, Json.write(record));
+        return next;
+      } catch (FileAlreadyExistsException e) {
+        // a record of a concurrent writer: take the next number
+      }
+    }
+    throw new IllegalStateException("Could not append a retrain record for " + name);
+  }
+
+  /** The retrain decisions recorded for {@code name}, oldest first. */
+  public List<Map<String, Object>> retrainRecords(String name) {
+    List<FileStatus> files = new ArrayList<>(HadoopFiles.list(new Path(retrainUri(name), "runs")));
+    files.removeIf(s -> !s.getPath().getName().matches("\\d+\\.json"));
+    files.sort(Comparator.comparing(s -> s.getPath().getName()));
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (FileStatus s : files) {
+      out.add(readJson(s.getPath()));
+    }
+    return out;
+  }
+
   /** Claims the next version number by creating its directory's claim file without overwrite. */
   private int claimNextVersion(String name) {
     int next = 1;
@@ -245,13 +283,11 @@ public final class ModelRegistry {
     }
     for (int attempt = 0; attempt < 100; attempt++, next++) {
       Path claim = new Path(versionDir(name, next), "_CLAIM");
-      try (OutputStream out = HadoopFiles.fs(claim).create(claim, false)) {
-        out.write(Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+      try {
+        HadoopFiles.createNew(claim, Instant.now().toString());
         return next;
       } catch (FileAlreadyExistsException e) {
         // taken by a concurrent registration: try the next number
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException("Cannot write to the registry " + root + ": " + e.getMessage(), e);
       }
     }
     throw new IllegalStateException("Could not claim a version number for " + name);

@@ -14,7 +14,12 @@ class ExampleConfigsTest {
     files.add(new File("bench/fashion-cnn.conf"));
     assertFalse(files.size() < 5, "expected the example configs");
     for (File f : files) {
-      FineTuneSettings.fromConfig(ConfigLoader.load(f, List.of()));
+      com.typesafe.config.Config c = ConfigLoader.load(f, List.of());
+      if (c.getString("sparktune.retrain.registry-uri").isEmpty()) {
+        FineTuneSettings.fromConfig(c);
+      } else {
+        new io.sparktune.retrain.RetrainJob(c); // validates the retrain section and the fine-tune it runs
+      }
     }
   }
 }

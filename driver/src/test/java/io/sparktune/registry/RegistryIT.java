@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparktune.cli.SparktuneCli;
+import io.sparktune.CliRun;
 import io.sparktune.io.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,22 +21,8 @@ class RegistryIT {
   @TempDir
   Path dir;
 
-  record Outcome(int code, String out, String err) {}
-
-  static Outcome cli(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true));
-    System.setErr(new PrintStream(err, true));
-    try {
-      int code = SparktuneCli.execute(args);
-      return new Outcome(code, out.toString(), err.toString());
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  static CliRun cli(String... args) {
+    return CliRun.of(args);
   }
 
   Path run(String name, long seed) {
@@ -55,7 +39,7 @@ class RegistryIT {
     Path first = run("run-1", 1);
     Path second = run("run-2", 2);
     String reg = dir.resolve("registry").toString();
-    Outcome r1 = cli("registry", "register", "--registry", reg, "--name", "iris", "--run", first.toString(),
+    CliRun r1 = cli("registry", "register", "--registry", reg, "--name", "iris", "--run", first.toString(),
         "--alias", "production");
     assertEquals(0, r1.code(), r1.err());
     assertTrue(r1.out().contains("registered iris version 1"), r1.out());
@@ -74,15 +58,15 @@ class RegistryIT {
     assertEquals(1, registry.alias("iris", "production").orElseThrow().number());
     assertEquals(0, cli("registry", "promote", "--registry", reg, "--name", "iris", "--version", "2").code());
     assertEquals(2, registry.alias("iris", "production").orElseThrow().number());
-    Outcome list = cli("registry", "list", "--registry", reg, "--name", "iris");
+    CliRun list = cli("registry", "list", "--registry", reg, "--name", "iris");
     assertTrue(list.out().lines().anyMatch(l -> l.startsWith("2 ") && l.contains("candidate,production")), list.out());
 
-    Outcome back = cli("registry", "rollback", "--registry", reg, "--name", "iris");
+    CliRun back = cli("registry", "rollback", "--registry", reg, "--name", "iris");
     assertEquals(0, back.code(), back.err());
     assertEquals(1, registry.alias("iris", "production").orElseThrow().number(), "rollback is one alias move");
     assertEquals(List.of(1, 2, 1), registry.history("iris", "production").stream()
         .map(ModelRegistry.AliasMove::version).toList(), "every move is kept");
-    Outcome show = cli("registry", "show", "--registry", reg, "--name", "iris", "--alias", "production");
+    CliRun show = cli("registry", "show", "--registry", reg, "--name", "iris", "--alias", "production");
     Map<String, Object> shown = Json.readMap(show.out());
     assertEquals(1, ((Number) shown.get("version")).intValue());
     assertEquals(3, ((List<Object>) shown.get("alias-history")).size());
@@ -95,11 +79,11 @@ class RegistryIT {
     // without Hadoop's own .crc beside it, only the registry's SHA-256 can tell
     Files.deleteIfExists(model2.resolveSibling(".model.zip.crc"));
     assertTrue(registry.alias("iris", "candidate").isEmpty());
-    Outcome refused = cli("registry", "promote", "--registry", reg, "--name", "iris", "--version", "2");
+    CliRun refused = cli("registry", "promote", "--registry", reg, "--name", "iris", "--version", "2");
     assertEquals(2, refused.code());
     assertTrue(refused.err().contains("has no complete version 2"), refused.err());
 
-    Outcome notRun = cli("registry", "register", "--registry", reg, "--name", "iris", "--run", dir.toString());
+    CliRun notRun = cli("registry", "register", "--registry", reg, "--name", "iris", "--run", dir.toString());
     assertEquals(2, notRun.code());
     assertTrue(notRun.err().contains("is not a finished sparktune run"), notRun.err());
   }

@@ -88,6 +88,40 @@ public final class HadoopFiles {
     }
   }
 
+  /**
+   * Creates {@code p} with {@code content} only if it does not exist yet, or throws Hadoop's
+   * FileAlreadyExistsException: the create-if-absent that locks and alias moves build on. Atomic on HDFS
+   * (the NameNode decides) and on local disks (the operating system's exclusive create; Hadoop's local
+   * file system checks and creates in two steps, so two processes could both succeed there). S3A in
+   * Hadoop 3.3 also checks and writes in two steps.
+   */
+  public static void createNew(Path p, String content) throws org.apache.hadoop.fs.FileAlreadyExistsException {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    FileSystem fs = fs(p);
+    try {
+      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+        java.io.File file = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(p)
+            : ((org.apache.hadoop.fs.RawLocalFileSystem) fs).pathToFile(p);
+        java.nio.file.Path local = file.toPath();
+        Files.createDirectories(local.getParent());
+        try (OutputStream out = Files.newOutputStream(local, java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+          out.write(bytes);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          throw new org.apache.hadoop.fs.FileAlreadyExistsException(p + " already exists");
+        }
+        return;
+      }
+      try (OutputStream out = fs.create(p, false)) {
+        out.write(bytes);
+      }
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write '" + p + "': " + e.getMessage(), e);
+    }
+  }
+
   public static void writeString(Path p, String content) {
     try (OutputStream out = create(p)) {
       out.write(content.getBytes(StandardCharsets.UTF_8));
