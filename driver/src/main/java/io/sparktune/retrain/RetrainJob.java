@@ -188,11 +188,14 @@ public final class RetrainJob {
   }
 
   /**
-   * OUTPUT/vNNNNNN-KEY: the production version and a hash of the units trained on and the settings, so
-   * the same retrain started again finds its own directory.
+   * OUTPUT/vNNNNNN-KEY: the production version and a hash of the units trained on and the settings that
+   * decide the result, so the same retrain started again finds its own directory.
    */
   private String runUri(ModelRegistry.Version production, List<IncomingData.Unit> window) {
-    StringBuilder key = new StringBuilder(ConfigLoader.render(config));
+    // what decides the result: not the lock's timing, the monitoring or the cluster it runs on
+    Config decisive = config.withoutPath(ConfigLoader.ROOT + ".retrain.lock")
+        .withoutPath(ConfigLoader.ROOT + ".monitoring").withoutPath(ConfigLoader.ROOT + ".spark");
+    StringBuilder key = new StringBuilder(ConfigLoader.render(decisive));
     window.forEach(u -> key.append('\n').append(u.uri()).append('|').append(u.bytes()).append('|')
         .append(u.modified()));
     String hash = Sha256.hex(key.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 12);

@@ -67,11 +67,14 @@ class DriverKillIT {
     assertEquals(137, driver.exitValue(), "killed by SIGKILL");
     assertFalse(Files.exists(killed.resolve("_COMPLETE")));
     assertFalse(Files.exists(killed.resolve("checkpoints/epoch-00003")), "killed before the run could finish");
-    byte[] savedAtKill = Files.readAllBytes(killed.resolve("checkpoints/epoch-00001/model.zip"));
+    Path epoch1 = killed.resolve("checkpoints/epoch-00001/model.zip");
+    byte[] savedAtKill = Files.readAllBytes(epoch1);
+    var savedAt = Files.getLastModifiedTime(epoch1);
 
     assertEquals(0, SparktuneCli.execute(args(killed, "--resume").toArray(String[]::new)));
     assertTrue(Files.exists(killed.resolve("_COMPLETE")));
-    assertTrue(java.util.Arrays.equals(savedAtKill, Files.readAllBytes(killed.resolve("checkpoints/epoch-00001/model.zip"))),
+    assertTrue(java.util.Arrays.equals(savedAtKill, Files.readAllBytes(epoch1))
+        && savedAt.equals(Files.getLastModifiedTime(epoch1)),
         "resumed from the checkpoint: epoch 1 was not trained (and saved) again");
     Map<String, Object> metrics = Json.readMap(Files.readString(killed.resolve("metrics.json")));
     assertEquals(3, ((List<Object>) metrics.get("history")).size());

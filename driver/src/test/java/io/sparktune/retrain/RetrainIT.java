@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparktune.ChildSparktune;
 import io.sparktune.CliRun;
 import io.sparktune.io.Json;
 import io.sparktune.registry.ModelRegistry;
@@ -43,8 +44,12 @@ class RetrainIT {
   }
 
   CliRun retrain() {
+    return retrainWith(sets());
+  }
+
+  CliRun retrainWith(List<String> sets) {
     List<String> args = new ArrayList<>(List.of("retrain", "--config", "conf/examples/retrain-spam.conf"));
-    for (String s : sets()) {
+    for (String s : sets) {
       args.add("--set");
       args.add(s);
     }
@@ -81,9 +86,8 @@ class RetrainIT {
     return out;
   }
 
-  @Test
-  @SuppressWarnings("unchecked")
-  void promotesAGoodDeliveryRefusesAPoisonedOneAndNeverRunsTwice() throws Exception {
+  /** Production version 1: the spam LSTM fine-tuned briefly on 300 of the 2002 messages. */
+  ModelRegistry production() {
     Path first = dir.resolve("first");
     CliRun made = CliRun.of("finetune", "--config", "conf/examples/spam-text.conf", "--set", "spark.master=\"local[2]\"",
         "--set", "data.train-uri=\"" + SPAM + "old-2002.jsonl.gz\"", "--set", "data.validation-uri=\"\"",
@@ -94,8 +98,13 @@ class RetrainIT {
     String reg = dir.resolve("registry").toString();
     assertEquals(0, CliRun.of("registry", "register", "--registry", reg, "--name", "spam-filter", "--run",
         first.toString(), "--alias", "production").code());
-    ModelRegistry registry = new ModelRegistry(reg);
+    return new ModelRegistry(reg);
+  }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void promotesAGoodDeliveryRefusesAPoisonedOneAndNeverRunsTwice() throws Exception {
+    ModelRegistry registry = production();
     List<String> newer = lines(SPAM + "new-train.jsonl.gz");
     deliver("day=2026-11-01", newer.subList(0, 500), true);
     CliRun good = retrain();
@@ -145,5 +154,44 @@ class RetrainIT {
     assertEquals(3, busy.code(), busy.err());
     assertTrue(busy.err().contains("scheduler-2") && busy.err().contains("pid 4242"), busy.err());
     assertFalse(busy.out().contains("RETRAIN:"), "nothing was done");
+  }
+
+  @Test
+  void aRetrainKilledAfterItsFirstCheckpointResumesWhenStartedAgain() throws Exception {
+    ModelRegistry registry = production();
+    deliver("day=2026-11-01", lines(SPAM + "new-train.jsonl.gz").subList(0, 500), true);
+    List<String> args = new ArrayList<>(List.of("retrain", "--config", "conf/examples/retrain-spam.conf"));
+    for (String s : sets()) {
+      args.addAll(List.of("--set", s));
+    }
+    Path log = dir.resolve("killed-retrain.log");
+    Process child = ChildSparktune.start(log, args.toArray(String[]::new));
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (!Files.readString(log).matches("(?s).*Checkpoint saved: \\S*/checkpoints/epoch-00001.*")) {
+      assertTrue(child.isAlive(), "the retrain ended before its first checkpoint: " + Files.readString(log));
+      assertTrue(System.currentTimeMillis() < deadline, "no checkpoint within 3 minutes");
+      Thread.sleep(20);
+    }
+    child.destroyForcibly().waitFor(); // SIGKILL while holding the lock, mid fine-tune
+    assertEquals(137, child.exitValue());
+    Path run;
+    try (var runs = Files.list(dir.resolve("retrains"))) {
+      run = runs.filter(Files::isDirectory).findFirst().orElseThrow();
+    }
+    Path epoch1 = run.resolve("checkpoints/epoch-00001/model.zip");
+    byte[] savedAtKill = Files.readAllBytes(epoch1);
+    var savedAt = Files.getLastModifiedTime(epoch1);
+
+    // the killed holder's heartbeat stops; the next retrain waits out stale-after, then takes over and resumes
+    List<String> resumed = new ArrayList<>(sets());
+    resumed.addAll(List.of("retrain.lock.heartbeat=1s", "retrain.lock.stale-after=3s"));
+    Thread.sleep(3_500);
+    CliRun again = retrainWith(resumed);
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().contains("RETRAIN: promoted"), again.out());
+    assertTrue(java.util.Arrays.equals(savedAtKill, Files.readAllBytes(epoch1)) && savedAt.equals(
+        Files.getLastModifiedTime(epoch1)), "epoch 1 was resumed from its checkpoint, not trained and saved again");
+    assertEquals(1, registry.retrainRecords("spam-filter").size());
+    assertEquals(2, registry.alias("spam-filter", "production").orElseThrow().number());
   }
 }
