@@ -56,8 +56,9 @@ public final class DataPipeline {
         : !d.classes().isEmpty() ? d.classes()
         : discoverClasses(source, sc, d);
     if (classes.size() < 2 && !d.regression()) {
-      throw new BadInputException("The data has " + classes.size() + " class(es) " + classes
-          + "; classification needs at least 2.");
+      throw new BadInputException("The data '" + d.trainDataText() + "' has " + classes.size() + " class(es) "
+          + classes + "; classification needs at least 2" + (classes.isEmpty() ? " (it holds no labelled examples)."
+          : "."));
     }
     JavaRDD<Record> all = readTraining(source, sc, d, classes);
     if (d.maxTrainExamples() > 0) {

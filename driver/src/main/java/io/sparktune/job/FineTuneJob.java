@@ -91,13 +91,28 @@ public final class FineTuneJob {
     return SparkContexts.with(s.spark(), sc -> run(sc, out));
   }
 
-  /** Runs on an existing SparkContext (tests, sweeps). */
-  @SuppressWarnings("unchecked")
+  /**
+   * Runs on an existing SparkContext (tests, sweeps). A run that fails leaves no output directory it
+   * created itself unless it holds a complete checkpoint to resume from.
+   */
   public Result run(JavaSparkContext sc, RunDirectory out) {
-    Instant start = Instant.now();
     io.sparktune.io.HadoopFiles.useConfiguration(sc.hadoopConfiguration());
     out.prepare(overwrite, resume);
+    boolean existed = io.sparktune.io.HadoopFiles.exists(io.sparktune.io.HadoopFiles.path(out.uri()));
     CheckpointStore checkpoints = new CheckpointStore(s.run().checkpointDir(), s.run().checkpointKeep());
+    try {
+      return runIn(sc, out, checkpoints);
+    } catch (Exception e) { // also Spark's SparkException, checked but thrown undeclared from Scala
+      if (!existed) {
+        out.discardUnfinished(checkpoints);
+      }
+      throw e;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Result runIn(JavaSparkContext sc, RunDirectory out, CheckpointStore checkpoints) {
+    Instant start = Instant.now();
     Optional<CheckpointStore.Loaded> restored = resume ? checkpoints.loadLatest() : Optional.empty();
     if (resume && restored.isEmpty()) {
       log.warn("--resume: no complete checkpoint in {}; starting from the pre-trained model.", s.run().checkpointDir());

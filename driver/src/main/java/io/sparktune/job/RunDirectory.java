@@ -45,6 +45,7 @@ public final class RunDirectory {
 
   /** Refuses a directory that holds a finished run, unless {@code overwrite}, in which case it is cleared. */
   public void prepare(boolean overwrite, boolean resume) {
+    HadoopFiles.requireWritableDirectory(HadoopFiles.path(uri), "output directory");
     if (!isComplete()) {
       return;
     }
@@ -57,6 +58,27 @@ public final class RunDirectory {
           + "Choose another --output, or pass --overwrite to replace it.");
     }
     HadoopFiles.delete(HadoopFiles.path(uri));
+  }
+
+  /**
+   * After a failed run: removes this directory unless it holds a finished run or a complete checkpoint
+   * (which --resume continues from), so a failure leaves nothing that looks like output.
+   */
+  public void discardUnfinished(io.sparktune.checkpoint.CheckpointStore checkpoints) {
+    try {
+      if (isComplete() || checkpoints.candidates().stream()
+          .anyMatch(d -> HadoopFiles.exists(new Path(d, io.sparktune.checkpoint.CheckpointStore.MANIFEST)))) {
+        return;
+      }
+      if (HadoopFiles.exists(HadoopFiles.path(uri))) {
+        HadoopFiles.delete(HadoopFiles.path(uri));
+        org.slf4j.LoggerFactory.getLogger(RunDirectory.class).info(
+            "Removed the unfinished output directory {} (nothing in it could be resumed).", uri);
+      }
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(RunDirectory.class).warn("Could not remove the unfinished output directory "
+          + "{}: {}", uri, e.getMessage());
+    }
   }
 
   public void writeConfig(FineTuneSettings s) {

@@ -65,7 +65,15 @@ class HdfsIT {
 
   /** The quickstart with model and data read from {@code root} (where {@link #FILES} were put) and its run at {@code out}. */
   static FineTuneSettings quickstartOn(String root, String out, List<String> extra, String... sets) {
-    List<String> all = new ArrayList<>(List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000",
+    List<String> all = new ArrayList<>(quickstartSets(root, out));
+    all.addAll(extra);
+    all.addAll(List.of(sets));
+    return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
+  }
+
+  /** The --set values of {@link #quickstartOn}. */
+  static List<String> quickstartSets(String root, String out) {
+    return List.of("spark.master=\"local[2]\"", "data.max-train-examples=2000",
         "evaluation.head-only-baseline=false", "evaluation.linear-baseline.enabled=false",
         "evaluation.worst-examples=0", "evaluation.feature-importance.enabled=false",
         "monitoring.dashboard.enabled=false", "checkpoint.keep=3",
@@ -74,10 +82,16 @@ class HdfsIT {
         "data.train-labels-uri=\"" + root + "/" + FASHION + "train-labels-idx1-ubyte.gz\"",
         "data.validation-uri=\"" + root + "/" + FASHION + "t10k-images-idx3-ubyte.gz\"",
         "data.validation-labels-uri=\"" + root + "/" + FASHION + "t10k-labels-idx1-ubyte.gz\"",
-        "output.uri=\"" + out + "\""));
-    all.addAll(extra);
-    all.addAll(List.of(sets));
-    return FineTuneSettings.fromConfig(ConfigLoader.load(new File("conf/examples/quickstart.conf"), all));
+        "output.uri=\"" + out + "\"");
+  }
+
+  /** sparktune finetune of the quickstart on HDFS through the CLI, writing to {@code out}. */
+  static io.sparktune.CliRun quickstartCli(String out) {
+    List<String> args = new ArrayList<>(List.of("finetune", "--config", "conf/examples/quickstart.conf"));
+    for (String s : quickstartSets(hdfs, out)) {
+      args.addAll(List.of("--set", s));
+    }
+    return io.sparktune.CliRun.of(args.toArray(String[]::new));
   }
 
   static FineTuneSettings quickstartOnHdfs(String out, String... sets) {
@@ -152,5 +166,44 @@ class HdfsIT {
     CheckpointStore.Loaded loaded = store.loadLatest().orElseThrow();
     assertEquals(1, loaded.epoch());
     assertEquals(net.params(), loaded.network().params());
+  }
+
+  @Test
+  void noPartialCheckpointIsEverLoadedAfterCrashesWhileSavingToHdfs() throws Exception {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path("/crash");
+    cluster.getFileSystem().mkdirs(dir);
+    cluster.getFileSystem().setPermission(dir, new org.apache.hadoop.fs.permission.FsPermission((short) 0777));
+    Configuration conf = CheckpointCrashes.crashing(new Configuration(), "hdfs",
+        org.apache.hadoop.hdfs.DistributedFileSystem.class);
+    CheckpointCrashes.Tally t = CheckpointCrashes.run(hdfs + "/crash/checkpoints", conf, 100, 12);
+    System.out.println("hdfs://: " + t);
+    java.nio.file.Files.writeString(Path.of("driver", "target", "checkpoint-crashes-hdfs.txt"), t + "\n");
+    assertTrue(t.partialLeft() > 10 && t.fellBack() > 10, "the crashes hit the save in its middle: " + t);
+  }
+
+  @Test
+  void anOutputDirectoryWithoutWriteAccessIsRefusedBeforeAnyWork() throws Exception {
+    org.apache.hadoop.fs.Path locked = new org.apache.hadoop.fs.Path("/locked");
+    cluster.getFileSystem().mkdirs(locked);
+    cluster.getFileSystem().setPermission(locked, new org.apache.hadoop.fs.permission.FsPermission((short) 0755));
+    io.sparktune.CliRun r = org.apache.hadoop.security.UserGroupInformation.createRemoteUser("alice").doAs(
+        (java.security.PrivilegedExceptionAction<io.sparktune.CliRun>) () -> quickstartCli(hdfs + "/locked/run"));
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("Cannot write the output directory") && r.err().contains("Permission denied")
+        && r.err().contains("user=alice"), r.err());
+    assertTrue(!cluster.getFileSystem().exists(new org.apache.hadoop.fs.Path("/locked/run")), "nothing written");
+  }
+
+  @Test
+  void aFullDiskEndsTheRunWithAClearErrorAndLeavesNoPartialRun() throws Exception {
+    org.apache.hadoop.fs.Path full = new org.apache.hadoop.fs.Path("/full");
+    cluster.getFileSystem().mkdirs(full);
+    // a 1 MiB space quota: HDFS refuses the first block (it reserves a whole block per replica), as a full disk
+    cluster.getFileSystem().setQuota(full, org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET, 1 << 20);
+    io.sparktune.CliRun r = quickstartCli(hdfs + "/full/run");
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("quota") && r.err().contains("/full"), r.err());
+    assertTrue(!cluster.getFileSystem().exists(new org.apache.hadoop.fs.Path("/full/run")),
+        "the failed run's directory is removed: nothing that looks like output stays");
   }
 }

@@ -153,4 +153,15 @@ class S3IT {
     assertEquals(1, loaded.epoch());
     assertEquals(net.params(), loaded.network().params());
   }
+
+  @Test
+  void noPartialCheckpointIsEverLoadedAfterCrashesWhileSavingToS3() throws Exception {
+    Configuration conf = new Configuration();
+    s3a.forEach(conf::set);
+    conf = CheckpointCrashes.crashing(conf, "s3a", org.apache.hadoop.fs.s3a.S3AFileSystem.class);
+    CheckpointCrashes.Tally t = CheckpointCrashes.run(root + "/crash/checkpoints", conf, 100, 13);
+    System.out.println("s3a://: " + t);
+    Files.writeString(Path.of("driver", "target", "checkpoint-crashes-s3.txt"), t + "\n");
+    assertTrue(t.fellBack() > 10, "the crashes hit the save before its commit: " + t);
+  }
 }

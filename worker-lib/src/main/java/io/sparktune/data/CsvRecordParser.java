@@ -62,13 +62,20 @@ public final class CsvRecordParser implements Serializable {
         continue;
       }
       String cell = cells[c].trim();
+      float v;
       try {
-        features[k++] = Float.parseFloat(cell);
+        v = Float.parseFloat(cell);
       } catch (NumberFormatException e) {
         throw new BadInputException(
             "Malformed CSV row at " + where + ": column " + (c + 1) + " holds '" + cell
                 + "', which is not a number.");
       }
+      if (!Float.isFinite(v)) {
+        // Java reads "NaN" and "Infinity" as numbers; one of them would turn every weight into NaN
+        throw new BadInputException("Malformed CSV row at " + where + ": column " + (c + 1) + " holds '" + cell
+            + "', which is not a finite number; impute or drop missing values before training.");
+      }
+      features[k++] = v;
     }
     String labelText = cells[labelColumn].trim();
     String slice = sliceColumn >= 0 ? cells[sliceColumn].trim() : "";

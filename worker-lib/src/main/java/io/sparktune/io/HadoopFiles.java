@@ -32,6 +32,11 @@ public final class HadoopFiles {
     defaultConf = conf;
   }
 
+  /** The Hadoop configuration file access uses now. */
+  public static Configuration configuration() {
+    return defaultConf;
+  }
+
   /** Resolves a user path: a bare local path becomes an absolute file: URI. */
   public static Path path(String uri) {
     URI parsed = URI.create(uri.replace(" ", "%20"));
@@ -48,6 +53,12 @@ public final class HadoopFiles {
   public static FileSystem fs(Path p) {
     try {
       return p.getFileSystem(defaultConf);
+    } catch (IllegalArgumentException e) {
+      if (e.getCause() instanceof java.net.UnknownHostException) {
+        throw new BadInputException("Cannot reach '" + p + "': the host '" + p.toUri().getHost() + "' is unknown; "
+            + "check the URI's host name.", e);
+      }
+      throw e;
     } catch (IOException e) {
       throw new BadInputException("Cannot open a file system for '" + p + "': " + e.getMessage(), e);
     }
@@ -77,6 +88,36 @@ public final class HadoopFiles {
       // opened: readable
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Fails with a clear message, before any work is done, when directory {@code dir} could not be created
+   * or written: its nearest existing ancestor is a file, or denies this user write access.
+   */
+  public static void requireWritableDirectory(Path dir, String what) {
+    FileSystem fs = fs(dir);
+    try {
+      Path p = dir;
+      while (p != null && !fs.exists(p)) {
+        p = p.getParent();
+      }
+      if (p == null) {
+        return; // nothing exists, not even the root (an empty bucket): creating will tell
+      }
+      if (!fs.getFileStatus(p).isDirectory()) {
+        throw new BadInputException("Cannot write the " + what + " '" + dir + "': '" + p + "' is a file, not a "
+            + "directory.");
+      }
+      fs.access(p, org.apache.hadoop.fs.permission.FsAction.WRITE);
+    } catch (org.apache.hadoop.security.AccessControlException e) {
+      throw new BadInputException("Cannot write the " + what + " '" + dir + "': permission denied ("
+          + e.getMessage().lines().findFirst().orElse("") + "). Choose another location or ask for write access.",
+          e);
+    } catch (UnsupportedOperationException e) {
+      // a file system without permission checks (some object stores): writing will tell
+    } catch (IOException e) {
+      throw new BadInputException("Cannot reach the " + what + " '" + dir + "': " + e.getMessage(), e);
     }
   }
 

@@ -72,6 +72,16 @@ class DataParsingTest {
   }
 
   @Test
+  void csvNanOrInfinityIsRefusedWithFileLineAndColumn() {
+    for (String v : List.of("NaN", "Infinity", "-Infinity")) {
+      BadInputException e = assertThrows(BadInputException.class,
+          () -> iris.parse("5.1," + v + ",1.4,0.2,setosa", "iris.csv", 8));
+      assertTrue(e.getMessage().contains("iris.csv:8") && e.getMessage().contains("column 2")
+          && e.getMessage().contains("not a finite number"), e.getMessage());
+    }
+  }
+
+  @Test
   void csvNonNumericValueNamesFileLineAndColumn() {
     BadInputException e = assertThrows(BadInputException.class,
         () -> iris.parse("5.1,abc,1.4,0.2,setosa", "iris.csv", 9));
