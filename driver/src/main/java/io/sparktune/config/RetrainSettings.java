@@ -18,10 +18,32 @@ import java.util.List;
  * @param minNewExamples fewest new examples worth a retrain
  * @param lockHeartbeat how often the lock holder proves it is alive
  * @param lockStaleAfter heartbeat age after which a lock is taken over
+ * @param drift limits on the new data's drift from production's training data
  */
 public record RetrainSettings(String registryUri, String modelName, String productionAlias, String candidateAlias,
     String incomingUri, String readyMarker, String dataWindow, String holdoutUri, long minNewExamples,
-    Duration lockHeartbeat, Duration lockStaleAfter) {
+    Duration lockHeartbeat, Duration lockStaleAfter, DriftLimits drift) {
+
+  /** Largest tolerated drift of each kind; 0 = no limit (measured and recorded only). */
+  public record DriftLimits(double maxFeaturePsi, double maxClassPsi, double maxEmbeddingShift,
+      double maxUnknownTokenIncrease) {
+    /** The limits {@code d} exceeds, as sentences; empty when none. */
+    public java.util.List<String> exceeded(io.sparktune.data.DriftReport d) {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      check(out, "the largest per-feature PSI", d.maxFeaturePsi(), maxFeaturePsi, "retrain.drift.max-feature-psi");
+      check(out, "the class prior's PSI", d.classPsi(), maxClassPsi, "retrain.drift.max-class-psi");
+      check(out, "the embedding shift", d.embeddingShift(), maxEmbeddingShift, "retrain.drift.max-embedding-shift");
+      check(out, "the rise of the unknown-token share", d.unknownTokenIncrease(), maxUnknownTokenIncrease,
+          "retrain.drift.max-unknown-token-increase");
+      return out;
+    }
+
+    private static void check(java.util.List<String> out, String what, double value, double limit, String key) {
+      if (limit > 0 && !Double.isNaN(value) && value > limit) {
+        out.add(String.format("%s is %.4f, above %s = %s", what, value, key, limit));
+      }
+    }
+  }
 
   public static final List<String> WINDOWS = List.of("new", "all");
   /** Keys retrain sets itself; a value in the user's config would be silently replaced, so it is refused. */
@@ -64,7 +86,10 @@ public record RetrainSettings(String registryUri, String modelName, String produ
         p.requiredString(b + "model-name", "the registered model's name"), alias, candidate,
         p.requiredString(b + "incoming-uri", "the directory where new data arrives"), p.string(b + "ready-marker"),
         p.oneOf(b + "data-window", WINDOWS), p.requiredString(b + "holdout-uri", "the held-out evaluation data"),
-        p.longIn(b + "min-new-examples", 1, Long.MAX_VALUE), heartbeat, stale);
+        p.longIn(b + "min-new-examples", 1, Long.MAX_VALUE), heartbeat, stale, new DriftLimits(
+            p.doubleIn(b + "drift.max-feature-psi", 0, 100, false), p.doubleIn(b + "drift.max-class-psi", 0, 100, false),
+            p.doubleIn(b + "drift.max-embedding-shift", 0, 1000, false),
+            p.doubleIn(b + "drift.max-unknown-token-increase", 0, 1, false)));
     p.throwIfAny();
     return s;
   }

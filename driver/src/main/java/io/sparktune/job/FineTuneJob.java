@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FineTuneJob {
   private static final Logger log = LoggerFactory.getLogger(FineTuneJob.class);
+  /** The profile of the training data saved with every classifier, for drift checks. */
+  public static final String DATA_PROFILE = "data-profile.json";
 
   /** The outcome of a run, as also written to metrics.json. */
   public record Result(Map<String, Object> metrics, Network network, String outputUri) {
@@ -307,6 +309,11 @@ public final class FineTuneJob {
     metrics.put("parameters", net.numParams());
     metrics.put("peak-rss-bytes", PeakMemory.peakRssBytes());
 
+    if (!data.regression()) {
+      // what drift is measured against later (sparktune retrain): the training split as this model sees it
+      out.writeJson(DATA_PROFILE, io.sparktune.data.DataProfiler.reference(sc, data.train(), data.layout(),
+          data.classes().size(), net, data.assembler(s.run().evalBatchSize())).toMap());
+    }
     out.writeModel(net, data.normalizer(), modelInfo(data));
     out.writeJson("metrics.json", metrics);
     out.writeJson("provenance.json", Provenance.of(s, data.fingerprint(), start, Instant.now(), sc.master()));

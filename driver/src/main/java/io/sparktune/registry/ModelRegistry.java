@@ -35,7 +35,7 @@ public final class ModelRegistry {
   public static final String VERSION_FILE = "version.json";
   /** The files of a sparktune run a version keeps (those present). */
   static final List<String> RUN_FILES = List.of("model.zip", "model-info.json", "normalizer.bin", "vocabulary.txt",
-      "model-lora.zip", "metrics.json", "provenance.json", "config.conf");
+      "model-lora.zip", "metrics.json", "provenance.json", "config.conf", "data-profile.json");
 
   private final String root;
 

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * What one retrain decided and why, as written to retrain.json and the registry's retrain journal.
- * Decisions: promoted, kept-production (the candidate degraded), no-new-data, too-little-data, lock-lost.
+ * Decisions: promoted, kept-production (the candidate degraded), no-new-data, too-little-data,
+ * refused-drift (the new data drifted beyond a limit; nothing trained), lock-lost.
  */
 final class Decision {
   private Decision() {}
@@ -31,6 +32,10 @@ final class Decision {
 
     void newExamples(long n) {
       m.put("new-examples", n);
+    }
+
+    void drift(io.sparktune.data.DriftReport d) {
+      m.put("drift", d == null ? "not measured: production has no data profile" : d.details());
     }
 
     void runUri(String uri) {

@@ -7,6 +7,10 @@ import io.sparktune.config.ConfigLoader;
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.config.RetrainSettings;
 import io.sparktune.data.DataPipeline;
+import io.sparktune.data.DataProfile;
+import io.sparktune.data.DataProfiler;
+import io.sparktune.data.DriftReport;
+import io.sparktune.eval.EvaluationData;
 import io.sparktune.eval.EvaluationModel;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.io.Sha256;
@@ -100,12 +104,27 @@ public final class RetrainJob {
 
     EvaluationModel prod = EvaluationModel.load(production.model().toString(), template.model(), "", template.seed());
     FineTuneSettings fineTune = settings(production.model().toString(), uris(window), prod.classes(), runDir.uri());
-    long newExamples = countExamples(sc, settings(production.model().toString(), uris(fresh), prod.classes(),
-        runDir.uri()), prod);
+    FineTuneSettings freshOnly = settings(production.model().toString(), uris(fresh), prod.classes(), runDir.uri());
+    EvaluationData newData = EvaluationData.read(sc, freshOnly.data(), prod.classes(), prod.vocabulary());
+    long newExamples;
+    DriftReport drift;
+    try {
+      newExamples = newData.records().count();
+      drift = drift(sc, production, prod, newData, freshOnly);
+    } finally {
+      newData.release();
+    }
     decision.newExamples(newExamples);
+    decision.drift(drift);
     if (newExamples < r.minNewExamples()) {
       return finish(registry, null, decision.decided("too-little-data", "The new data holds " + newExamples
           + " example(s), fewer than retrain.min-new-examples = " + r.minNewExamples() + "; it waits for more."));
+    }
+    List<String> exceeded = drift == null ? List.of() : r.drift().exceeded(drift);
+    if (!exceeded.isEmpty()) {
+      return finish(registry, null, decision.decided("refused-drift", "The new data drifted too far from what "
+          + "production version " + production.number() + " was trained on: " + String.join("; ", exceeded)
+          + ". Nothing was trained; look at the drift in this record, then raise the limit or retrain by hand."));
     }
 
     if (runDir.isComplete()) {
@@ -182,9 +201,30 @@ public final class RetrainJob {
     return FineTuneSettings.fromConfig(c);
   }
 
-  private static long countExamples(JavaSparkContext sc, FineTuneSettings s, EvaluationModel prod) {
-    return DataPipeline.readTraining(DataPipeline.source(s.data(), prod.vocabulary()), sc, s.data(), prod.classes())
-        .count();
+  /**
+   * The new data's drift from the data production was trained on, by production's own eyes (its
+   * normaliser and embedding); null when production has no data profile (made before profiles existed, or
+   * a regression model).
+   */
+  private DriftReport drift(JavaSparkContext sc, ModelRegistry.Version production, EvaluationModel prod,
+      EvaluationData newData, FineTuneSettings s) {
+    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(production.dir(), FineTuneJob.DATA_PROFILE);
+    if (!HadoopFiles.exists(file)) {
+      log.info("Production version {} has no {}: drift is not measured.", production.number(),
+          FineTuneJob.DATA_PROFILE);
+      return null;
+    }
+    DataProfile reference = DataProfile.fromMap(io.sparktune.io.Json.readMap(HadoopFiles.readString(file,
+        "data profile")));
+    DataProfile now = DataProfiler.like(sc, reference, newData.records(), prod.net(),
+        prod.assembler(newData, s.data(), template.run().evalBatchSize(), newData::statistics));
+    DriftReport d = DriftReport.compare(reference, now,
+        DataPipeline.source(s.data(), prod.vocabulary()).featureNames(s.data().trainUris().get(0)), newData.classes());
+    log.info("Drift of the new data from production's training data: max feature PSI {}, class prior PSI {}, "
+        + "embedding shift {}, unknown-token share {}", String.format("%.4f", d.maxFeaturePsi()),
+        String.format("%.4f", d.classPsi()), String.format("%.4f", d.embeddingShift()),
+        String.format("%+.4f", d.unknownTokenIncrease()));
+    return d;
   }
 
   /**

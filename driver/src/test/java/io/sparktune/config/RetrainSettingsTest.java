@@ -65,6 +65,22 @@ class RetrainSettingsTest {
   }
 
   @Test
+  void driftLimitsMustNotBeNegative() {
+    String msg = error("retrain.drift.max-class-psi=-0.1");
+    assertTrue(msg.contains("sparktune.retrain.drift.max-class-psi"), msg);
+  }
+
+  @Test
+  void driftLimitsNameWhatExceededThemAndZeroMeansNoLimit() {
+    RetrainSettings.DriftLimits limits = new RetrainSettings.DriftLimits(0.25, 0, 0.5, 0);
+    io.sparktune.data.DriftReport d = new io.sparktune.data.DriftReport(0.3, 9, 0.4, 0.9, java.util.Map.of());
+    List<String> exceeded = limits.exceeded(d);
+    assertEquals(1, exceeded.size(), "" + exceeded);
+    assertTrue(exceeded.get(0).contains("per-feature PSI is 0.3000") && exceeded.get(0).contains("max-feature-psi"),
+        exceeded.get(0));
+  }
+
+  @Test
   void requiresTheHoldout() {
     String msg = error("retrain.holdout-uri=\"\"");
     assertTrue(msg.contains("sparktune.retrain.holdout-uri") && msg.contains("required"), msg);

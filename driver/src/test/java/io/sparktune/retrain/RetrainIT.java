@@ -145,6 +145,20 @@ class RetrainIT {
     assertTrue(again.out().contains("already decided"), again.out());
     assertEquals(3, registry.versions("spam-filter").size());
     assertEquals(3, registry.retrainRecords("spam-filter").size(), "the same data is never decided twice");
+    assertTrue(registry.version("spam-filter", 2).orElseThrow().info().toString().contains("data-profile.json"),
+        "every version keeps the profile of its training data");
+
+    // the poisoned delivery's class prior (about 60% spam after the flip) against production's 40%: PSI about 0.16
+    List<String> strict = new ArrayList<>(sets());
+    strict.add("retrain.drift.max-class-psi=0.1");
+    CliRun drifted = retrainWith(strict);
+    assertEquals(0, drifted.code(), drifted.err());
+    assertTrue(drifted.out().contains("RETRAIN: refused-drift") && drifted.out().contains("the class prior's PSI"),
+        drifted.out());
+    assertEquals(3, registry.versions("spam-filter").size(), "nothing trained on drifted data");
+    Map<String, Object> drift = (Map<String, Object>) registry.retrainRecords("spam-filter").get(3).get("drift");
+    assertTrue(((Number) ((Map<String, Object>) drift.get("class-prior")).get("psi")).doubleValue() > 0.1, "" + drift);
+    assertTrue(drift.containsKey("embedding-shift") && drift.containsKey("unknown-token-share"), "" + drift);
 
     Path lock = dir.resolve("registry/spam-filter/retrain/lock");
     Files.writeString(lock.resolve("000099.json"), "{\"host\":\"scheduler-2\",\"pid\":4242,\"user\":\"etl\","
