@@ -18,8 +18,9 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   if [ "$1" = "--master" ]; then MASTER="$2"; shift 2; else SPARK_ARGS+=("$1"); shift; fi
 done
 [ "${1:-}" = "--" ] && shift
-OPENS="--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED"
-JVM_FLAGS="$OPENS -Daeron.publication.unblock.timeout=60000000000"
+# shellcheck source=../jvm-flags.sh
+source "$ROOT/deploy/jvm-flags.sh"
+JVM_FLAGS="$SPARKTUNE_JVM_FLAGS"
 export SPARK_HOME="$DIR" SPARK_SCALA_VERSION=2.12
 export SPARKTUNE_GIT_SHA="${SPARKTUNE_GIT_SHA:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
 exec java $JVM_FLAGS ${SPARKTUNE_DRIVER_JAVA_OPTS:--Xmx2g} -Dlog4j2.configurationFile="$ROOT/driver/src/main/resources/log4j2.properties" -cp "$DIR/jars/*" org.apache.spark.deploy.SparkSubmit \

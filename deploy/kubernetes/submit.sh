@@ -14,12 +14,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 COMMAND="${1:?usage: submit.sh COMMAND [options ...]}"
 shift
 IMAGE="${IMAGE:?set IMAGE to the sparktune container image}"
-OPENS="--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
---add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
---add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
---add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
---add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED"
-FLAGS="$OPENS -Daeron.publication.unblock.timeout=60000000000"
+# shellcheck source=../jvm-flags.sh
+source "$ROOT/deploy/jvm-flags.sh"
+FLAGS="$SPARKTUNE_JVM_FLAGS"
 GPU_CONF=()
 if [ "${GPUS:-0}" -gt 0 ]; then
   GPU_CONF=(--conf spark.executor.resource.gpu.amount="$GPUS" --conf spark.executor.resource.gpu.vendor=nvidia.com

@@ -17,12 +17,9 @@ CONF="${1:?usage: retrain.sh CONFIG [sparktune options ...]}"
 shift
 SPARK_SUBMIT="${SPARK_SUBMIT:-spark-submit}"
 JAR="${SPARKTUNE_JAR:?set SPARKTUNE_JAR to the sparktune driver jar (driver/target/sparktune-driver-*-spark.jar)}"
-OPENS="--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
---add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
---add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
---add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
---add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED"
-FLAGS="$OPENS -Daeron.publication.unblock.timeout=60000000000"
+# shellcheck source=../jvm-flags.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../jvm-flags.sh"
+FLAGS="$SPARKTUNE_JVM_FLAGS"
 echo "$(date -u +%FT%TZ) retrain: $CONF on ${SPARK_MASTER:-yarn}"
 # shellcheck disable=SC2086
 "$SPARK_SUBMIT" --master "${SPARK_MASTER:-yarn}" --deploy-mode client --class io.sparktune.cli.SparktuneCli \

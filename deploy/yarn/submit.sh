@@ -18,12 +18,9 @@ shift
 COMMAND="${1:?usage: submit.sh CONFIG COMMAND [options ...]}"
 shift
 JAR="$(ls "$ROOT"/driver/target/sparktune-driver-*-spark.jar | head -1)"
-OPENS="--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
---add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
---add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
---add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
---add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED"
-FLAGS="$OPENS -Daeron.publication.unblock.timeout=60000000000"
+# shellcheck source=../jvm-flags.sh
+source "$ROOT/deploy/jvm-flags.sh"
+FLAGS="$SPARKTUNE_JVM_FLAGS"
 GPU_CONF=()
 if [ "${GPUS:-0}" -gt 0 ]; then
   GPU_CONF=(--files "$ROOT/deploy/gpu/discover-gpus.sh"
