@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
     description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
     subcommands = {FinetuneCommand.class, SweepCommand.class, EvaluateCommand.class, CompareCommand.class,
-        CrossValidateCommand.class, RegistryCommand.class, RetrainCommand.class,
+        CrossValidateCommand.class, RegistryCommand.class, RetrainCommand.class, DriftCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SparktuneCli implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SparktuneCli.class);
@@ -32,7 +32,7 @@ public final class SparktuneCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, sweep, evaluate, compare, cv, registry, retrain or bench.");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: finetune, sweep, evaluate, compare, cv, registry, retrain, drift or bench.");
   }
 
   public static void main(String[] args) {

@@ -7,8 +7,6 @@ import io.sparktune.config.ConfigLoader;
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.config.RetrainSettings;
 import io.sparktune.data.DataPipeline;
-import io.sparktune.data.DataProfile;
-import io.sparktune.data.DataProfiler;
 import io.sparktune.data.DriftReport;
 import io.sparktune.eval.EvaluationData;
 import io.sparktune.eval.EvaluationModel;
@@ -206,7 +204,7 @@ public final class RetrainJob {
    * normaliser and embedding); null when production has no data profile (made before profiles existed, or
    * a regression model).
    */
-  private DriftReport drift(JavaSparkContext sc, ModelRegistry.Version production, EvaluationModel prod,
+  private static DriftReport drift(JavaSparkContext sc, ModelRegistry.Version production, EvaluationModel prod,
       EvaluationData newData, FineTuneSettings s) {
     org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(production.dir(), FineTuneJob.DATA_PROFILE);
     if (!HadoopFiles.exists(file)) {
@@ -214,17 +212,7 @@ public final class RetrainJob {
           FineTuneJob.DATA_PROFILE);
       return null;
     }
-    DataProfile reference = DataProfile.fromMap(io.sparktune.io.Json.readMap(HadoopFiles.readString(file,
-        "data profile")));
-    DataProfile now = DataProfiler.like(sc, reference, newData.records(), prod.net(),
-        prod.assembler(newData, s.data(), template.run().evalBatchSize(), newData::statistics));
-    DriftReport d = DriftReport.compare(reference, now,
-        DataPipeline.source(s.data(), prod.vocabulary()).featureNames(s.data().trainUris().get(0)), newData.classes());
-    log.info("Drift of the new data from production's training data: max feature PSI {}, class prior PSI {}, "
-        + "embedding shift {}, unknown-token share {}", String.format("%.4f", d.maxFeaturePsi()),
-        String.format("%.4f", d.classPsi()), String.format("%.4f", d.embeddingShift()),
-        String.format("%+.4f", d.unknownTokenIncrease()));
-    return d;
+    return io.sparktune.job.DriftJob.measure(sc, file, prod, newData, s);
   }
 
   /**
