@@ -13,6 +13,7 @@ import java.util.List;
  * @param updater adam, sgd, nesterovs or rmsprop
  * @param learningRate the updater's learning rate
  * @param stallTimeout a round without progress for this long fails the run
+ * @param restarts fresh Spark applications a run may start to resume after a lost executor or a stall
  * @param progressInterval how often progress is logged
  * @param averagingFrequency minibatches between parameter averagings
  * @param averageUpdaterState average updater state too
@@ -37,7 +38,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
     boolean averageUpdaterState, int averagingPrefetch, String averagingImplementation, String hubAddress, int hubPort,
     double threshold, String controllerAddress, int port, String networkMask,
     int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
-    io.sparktune.train.LearningRateSchedule lrSchedule, String precision) {
+    io.sparktune.train.LearningRateSchedule lrSchedule, String precision, int restarts) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> AVERAGING_IMPLEMENTATIONS = List.of("sparktune", "dl4j");
@@ -65,7 +66,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
         p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false), schedule(p, b),
-        p.oneOf(b + "precision", io.sparktune.train.Precision.NAMES));
+        p.oneOf(b + "precision", io.sparktune.train.Precision.NAMES), p.intIn(b + "restarts", 0, 100));
   }
 
   private static io.sparktune.train.LearningRateSchedule schedule(ConfigProblems p, String b) {

@@ -88,9 +88,37 @@ public final class FineTuneJob {
     return this;
   }
 
+  /**
+   * Runs in its own Spark application. When that fails because an executor was lost or training stalled
+   * (DL4J's gradient sharing does not recover from a lost executor within its application), and a
+   * complete checkpoint exists, the run starts a fresh application and resumes from the checkpoint, up to
+   * training.restarts times.
+   */
   public Result run() {
     RunDirectory out = new RunDirectory(s.run().outputUri());
-    return SparkContexts.with(s.spark(), sc -> run(sc, out));
+    boolean resuming = resume;
+    for (int restart = 0; ; restart++) {
+      FineTuneJob attempt = resuming == resume ? this : new FineTuneJob(s, true, false).withGate(gate)
+          .withNormalizer(normalizer);
+      try {
+        return SparkContexts.with(s.spark(), sc -> attempt.run(sc, out));
+      } catch (Exception e) { // also Spark's SparkException, checked but thrown undeclared from Scala
+        boolean restartable = io.sparktune.train.ParameterAveragingStrategy.executorLost(e)
+            || String.valueOf(rootMessage(e)).contains("made no progress");
+        if (restart >= s.training().restarts() || !restartable || !hasCompleteCheckpoint()) {
+          throw e;
+        }
+        log.warn("The run failed ({}); starting a fresh Spark application and resuming from the last complete "
+            + "checkpoint, restart {} of {} (training.restarts).", rootMessage(e), restart + 1, s.training().restarts());
+        resuming = true;
+      }
+    }
+  }
+
+  private boolean hasCompleteCheckpoint() {
+    CheckpointStore store = new CheckpointStore(s.run().checkpointDir(), s.run().checkpointKeep());
+    return store.candidates().stream().anyMatch(d -> io.sparktune.io.HadoopFiles.exists(
+        new org.apache.hadoop.fs.Path(d, CheckpointStore.MANIFEST)));
   }
 
   /**

@@ -31,8 +31,9 @@ import scala.reflect.ClassTag$;
  * rounds cost a TCP exchange instead of a Spark job, a broadcast and a result collection each, which is
  * where DL4J's ParameterAveragingTrainingMaster loses most of its time (README, Performance).
  *
- * <p>Barrier mode makes Spark start all tasks together (a round needs every task) and, when one fails,
- * re-run the whole stage from the epoch's start; the hub then discards the failed attempt's rounds.
+ * <p>Barrier mode makes Spark start all tasks together (a round needs every task). When a task fails,
+ * Spark aborts the whole barrier stage; when the cause is a lost executor, the epoch is trained again
+ * from its start as a new job ({@link #fitEpoch}), and the hub's new session ignores the old rounds.
  */
 public final class ParameterAveragingStrategy implements TrainingStrategy {
   private static final Logger log = LoggerFactory.getLogger(ParameterAveragingStrategy.class);
@@ -60,8 +61,45 @@ public final class ParameterAveragingStrategy implements TrainingStrategy {
     return "parameter-averaging";
   }
 
+  /**
+   * Trains one epoch; when an executor is lost during it, trains the epoch again from its start (the
+   * driver's network is only replaced by a completed epoch), up to spark.task.maxFailures attempts. Spark
+   * itself never re-runs a failed barrier result stage: it aborts the job.
+   */
   @Override
   public void fitEpoch(JavaRDD<DataSet> batches) {
+    int attempts = Math.max(1, sc.getConf().getInt("spark.task.maxFailures", 4));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        fitEpochOnce(batches);
+        return;
+      } catch (Exception e) { // SparkException is checked but thrown undeclared from Scala
+        if (attempt >= attempts || !executorLost(e)) {
+          throw e;
+        }
+        log.warn("An executor was lost during the epoch ({}); training the epoch again from its start, attempt {} "
+            + "of {} (spark.task.maxFailures).", firstLine(e), attempt + 1, attempts);
+      }
+    }
+  }
+
+  /** Whether a failed job failed because an executor went away (not because of what the tasks did). */
+  public static boolean executorLost(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("ExecutorLostFailure")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl > 0 ? m.substring(0, nl) : m;
+  }
+
+  private void fitEpochOnce(JavaRDD<DataSet> batches) {
     long t0 = System.nanoTime();
     JavaRDD<DataSet> parts = batches.getNumPartitions() == workers ? batches : batches.repartition(workers);
     boolean withUpdater = t.averageUpdaterState();

@@ -48,13 +48,68 @@ class LocalClusterIT {
   }
 
   static Run finetune(String name, String strategy) throws Exception {
-    return sh(WORK.resolve(name + ".log"), "bash", "deploy/submit.sh", "--master", "spark://127.0.0.1:17077", "--",
-        "finetune", "--config", "conf/examples/quickstart.conf", "--set", "data.max-train-examples=3000",
-        "--set", "training.epochs=2", "--set", "training.strategy=" + strategy,
-        "--set", "evaluation.head-only-baseline=false", "--set", "training.stall-timeout=120s",
+    return sh(WORK.resolve(name + ".log"), finetuneCommand(name, strategy, 3000, 2));
+  }
+
+  static String[] finetuneCommand(String name, String strategy, int examples, int epochs) {
+    return new String[] {"bash", "deploy/submit.sh", "--master", "spark://127.0.0.1:17077", "--",
+        "finetune", "--config", "conf/examples/quickstart.conf", "--set", "data.max-train-examples=" + examples,
+        "--set", "training.epochs=" + epochs, "--set", "training.strategy=" + strategy,
+        "--set", "evaluation.head-only-baseline=false",
         // the MLlib baseline runs on the cluster once (parameter averaging), not twice
         "--set", "evaluation.linear-baseline.enabled=" + strategy.equals("parameter-averaging"),
-        "--output", WORK.resolve(name).toAbsolutePath().toString(), "--overwrite");
+        "--set", "training.progress-interval=1s", "--set", "training.stall-timeout=" + System.getProperty("it.gs.stall", strategy.equals("gradient-sharing") && name.endsWith("-kill") ? "45s" : "120s"),
+        "--output", WORK.resolve(name).toAbsolutePath().toString(), "--overwrite"};
+  }
+
+  /**
+   * Runs the fine-tune twice, the second time SIGKILLing one executor JVM in the middle of epoch 2: the
+   * job must finish by itself and end within 0.5 pp of the undisturbed run.
+   */
+  static double[] undisturbedAndKilled(String strategy) throws Exception {
+    Run undisturbed = sh(WORK.resolve(strategy + "-ref.log"), finetuneCommand(strategy + "-ref", strategy, 12000, 3));
+    assertEquals(0, undisturbed.code(), undisturbed.log());
+    Path log = WORK.resolve(strategy + "-kill.log");
+    ProcessBuilder pb = new ProcessBuilder(finetuneCommand(strategy + "-kill", strategy, 12000, 3))
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(ENV);
+    Process job = pb.start();
+    long deadline = System.currentTimeMillis() + 300_000;
+    while (!readString(log).contains("TrainingMonitor: epoch 2/3 | step")) {
+      assertTrue(job.isAlive(), "the job ended before epoch 2: " + readString(log));
+      assertTrue(System.currentTimeMillis() < deadline, "no epoch 2 within 5 minutes");
+      Thread.sleep(100);
+    }
+    ProcessHandle executor = ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")).findFirst()
+        .orElseThrow(() -> new AssertionError("no executor JVM found"));
+    executor.destroyForcibly(); // SIGKILL
+    assertTrue(job.waitFor(8, TimeUnit.MINUTES), "the job did not finish after the executor was killed");
+    String out = readString(log);
+    assertEquals(0, job.exitValue(), out);
+    return new double[] {finalAccuracy(strategy + "-ref"), finalAccuracy(strategy + "-kill")};
+  }
+
+  /**
+   * DL4J's gradient sharing is not deterministic (asynchronous threshold encoding), so two undisturbed runs
+   * differ too; the killed run must not end more than 0.5 pp below the undisturbed one. Spark re-runs its
+   * lost tasks; when its training stalls instead, the driver restarts the application from the epoch-1
+   * checkpoint (training.restarts).
+   */
+  @Test
+  void gradientSharingSurvivesAKilledExecutor() throws Exception {
+    double[] acc = undisturbedAndKilled("gradient-sharing");
+    boolean restarted = readString(WORK.resolve("gradient-sharing-kill.log")).contains("starting a fresh Spark application");
+    System.out.printf("executor killed, gradient sharing: undisturbed %.4f, killed %.4f%s%n", acc[0], acc[1],
+        restarted ? " (after a restart from the checkpoint)" : "");
+    assertTrue(acc[1] >= acc[0] - 0.005, "at most 0.5 pp below the undisturbed run: " + acc[0] + " -> " + acc[1]);
+  }
+
+  @Test
+  void parameterAveragingSurvivesAKilledExecutor() throws Exception {
+    double[] acc = undisturbedAndKilled("parameter-averaging");
+    System.out.printf("executor killed, parameter averaging: undisturbed %.4f, killed %.4f%n", acc[0], acc[1]);
+    assertEquals(acc[0], acc[1], 0.005, "within 0.5 pp of the undisturbed run");
   }
 
   @SuppressWarnings("unchecked")
