@@ -82,24 +82,21 @@ public record DriftReport(double maxFeaturePsi, double classPsi, double embeddin
 
   /** PSI with reference bins merged into groups of at least a tenth of the reference mass. */
   static double psi(long[] ref, long[] cur) {
-    long refTotal = sum(ref);
-    long curTotal = sum(cur);
-    if (refTotal == 0 || curTotal == 0) {
+    double[] r = shares(ref);
+    double[] c = shares(cur);
+    if (r == null || c == null) {
       return 0;
     }
     double psi = 0;
-    long r = 0;
-    long c = 0;
-    for (int b = 0; b < ref.length; b++) {
-      r += ref[b];
-      c += cur[b];
-      boolean last = b == ref.length - 1;
-      if (r >= refTotal / 10.0 || last) {
-        if (last || r > 0 || c > 0) {
-          psi += term(r / (double) refTotal, c / (double) curTotal);
-        }
-        r = 0;
-        c = 0;
+    double groupR = 0;
+    double groupC = 0;
+    for (int b = 0; b < r.length; b++) {
+      groupR += r[b];
+      groupC += c[b];
+      if (groupR >= 0.1 || b == r.length - 1) {
+        psi += term(groupR, groupC);
+        groupR = 0;
+        groupC = 0;
       }
     }
     return psi;
@@ -107,14 +104,14 @@ public record DriftReport(double maxFeaturePsi, double classPsi, double embeddin
 
   /** PSI over categories as they are (classes). */
   static double psiExact(long[] ref, long[] cur) {
-    long refTotal = sum(ref);
-    long curTotal = sum(cur);
-    if (refTotal == 0 || curTotal == 0) {
+    double[] r = shares(ref);
+    double[] c = shares(cur);
+    if (r == null || c == null) {
       return 0;
     }
     double psi = 0;
-    for (int i = 0; i < ref.length; i++) {
-      psi += term(ref[i] / (double) refTotal, cur[i] / (double) curTotal);
+    for (int i = 0; i < r.length; i++) {
+      psi += term(r[i], c[i]);
     }
     return psi;
   }
@@ -125,21 +122,35 @@ public record DriftReport(double maxFeaturePsi, double classPsi, double embeddin
     return (c - r) * Math.log(c / r);
   }
 
+  /** The largest gap between the two cumulative distributions over the bins. */
   static double ks(long[] ref, long[] cur) {
-    long refTotal = sum(ref);
-    long curTotal = sum(cur);
-    if (refTotal == 0 || curTotal == 0) {
+    double[] r = shares(ref);
+    double[] c = shares(cur);
+    if (r == null || c == null) {
       return 0;
     }
-    double r = 0;
-    double c = 0;
+    double cumR = 0;
+    double cumC = 0;
     double max = 0;
-    for (int b = 0; b < ref.length; b++) {
-      r += ref[b] / (double) refTotal;
-      c += cur[b] / (double) curTotal;
-      max = Math.max(max, Math.abs(r - c));
+    for (int b = 0; b < r.length; b++) {
+      cumR += r[b];
+      cumC += c[b];
+      max = Math.max(max, Math.abs(cumR - cumC));
     }
     return max;
+  }
+
+  /** Each count's share of the total, or null when there is nothing. */
+  private static double[] shares(long[] counts) {
+    long total = sum(counts);
+    if (total == 0) {
+      return null;
+    }
+    double[] s = new double[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      s[i] = counts[i] / (double) total;
+    }
+    return s;
   }
 
   private static double totalVariation(long[] ref, long[] cur) {
