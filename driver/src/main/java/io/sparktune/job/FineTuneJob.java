@@ -105,7 +105,8 @@ public final class FineTuneJob {
       } catch (Exception e) { // also Spark's SparkException, checked but thrown undeclared from Scala
         boolean restartable = io.sparktune.train.ParameterAveragingStrategy.executorLost(e)
             || String.valueOf(rootMessage(e)).contains("made no progress");
-        if (restart >= s.training().restarts() || !restartable || !hasCompleteCheckpoint()) {
+        if (restart >= s.training().restarts() || !restartable
+            || !new CheckpointStore(s.run().checkpointDir(), s.run().checkpointKeep()).hasCommitted()) {
           throw e;
         }
         log.warn("The run failed ({}); starting a fresh Spark application and resuming from the last complete "
@@ -113,12 +114,6 @@ public final class FineTuneJob {
         resuming = true;
       }
     }
-  }
-
-  private boolean hasCompleteCheckpoint() {
-    CheckpointStore store = new CheckpointStore(s.run().checkpointDir(), s.run().checkpointKeep());
-    return store.candidates().stream().anyMatch(d -> io.sparktune.io.HadoopFiles.exists(
-        new org.apache.hadoop.fs.Path(d, CheckpointStore.MANIFEST)));
   }
 
   /**

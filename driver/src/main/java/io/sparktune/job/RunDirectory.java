@@ -66,8 +66,7 @@ public final class RunDirectory {
    */
   public void discardUnfinished(io.sparktune.checkpoint.CheckpointStore checkpoints) {
     try {
-      if (isComplete() || checkpoints.candidates().stream()
-          .anyMatch(d -> HadoopFiles.exists(new Path(d, io.sparktune.checkpoint.CheckpointStore.MANIFEST)))) {
+      if (isComplete() || checkpoints.hasCommitted()) {
         return;
       }
       if (HadoopFiles.exists(HadoopFiles.path(uri))) {

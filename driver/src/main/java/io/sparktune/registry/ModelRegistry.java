@@ -236,7 +236,15 @@ public final class ModelRegistry {
   /** The version registered from run directory {@code runUri}, if any (a retrain resumed after registering). */
   public Optional<Version> registeredFrom(String name, String runUri) {
     String run = HadoopFiles.path(runUri).toString();
-    return versions(name).stream().filter(v -> run.equals(v.info().get("source-run"))).findFirst();
+    // reads each version.json only; the files of the one that matches are verified by version()
+    for (FileStatus st : HadoopFiles.list(new Path(HadoopFiles.path(root), name + "/versions"))) {
+      String n = st.getPath().getName();
+      if (st.isDirectory() && n.matches("\\d+")
+          && run.equals(readJson(new Path(st.getPath(), VERSION_FILE)).get("source-run"))) {
+        return version(name, Integer.parseInt(n));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Where retraining of {@code name} keeps its lock and its decisions. */

@@ -113,6 +113,11 @@ public final class CheckpointStore {
     return new Loaded(net, normalizer, manifest, dir);
   }
 
+  /** Whether any checkpoint got as far as its manifest (the commit), i.e. a resume has something to load. */
+  public boolean hasCommitted() {
+    return candidates().stream().anyMatch(d -> HadoopFiles.exists(new Path(d, MANIFEST)));
+  }
+
   /** Checkpoint directories, newest first. */
   public List<Path> candidates() {
     List<Path> dirs = new ArrayList<>();
