@@ -122,8 +122,12 @@ class SweepIT {
     Process p = ChildSparktune.start(dir.resolve("killed.log"), args.toArray(String[]::new));
     Path secondCheckpoint = out.resolve("trials/trial-001/checkpoints/epoch-00001/manifest.json");
     long deadline = System.currentTimeMillis() + 300_000;
-    while (!Files.exists(secondCheckpoint) && p.isAlive() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(200);
+    // the save is logged once its manifest (written last) is complete; a kill while the manifest file exists but
+    // is still being written leaves a checkpoint that resume rightly skips, and epoch 1 would be trained again
+    String saved = "Checkpoint saved: file:" + out.resolve("trials/trial-001/checkpoints/epoch-00001");
+    while (!Files.readString(dir.resolve("killed.log")).contains(saved) && p.isAlive()
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
     }
     assertTrue(Files.exists(secondCheckpoint), "the child sweep reaches its second trial: "
         + Files.readString(dir.resolve("killed.log")));
