@@ -10,7 +10,7 @@ import io.sparktune.data.Splits;
 import io.sparktune.eval.ClassificationEvaluator;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.io.Json;
-import io.sparktune.job.PeakMemory;
+import io.sparktune.spark.PeakMemory;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
 import io.sparktune.model.ModelLoader;

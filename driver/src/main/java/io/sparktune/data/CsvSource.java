@@ -18,8 +18,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * CSV files (one file or a directory of them): numeric feature columns, one label column and
- * optionally a slice column (for per-slice metrics), chosen by header name or index. Each file is
- * parsed whole on an executor so errors can name file and line.
+ * optionally a slice column (for per-slice metrics), chosen by header name or index. Files are streamed
+ * line by line on the executors ({@link TextLines}), so errors can name file and line.
  */
 public final class CsvSource implements DataSource {
   private final boolean header;
@@ -116,20 +116,12 @@ public final class CsvSource implements DataSource {
     }
   }
 
-  /** (file, 1-based line number, line) for every data line, header lines skipped. */
-  private JavaRDD<scala.Tuple3<String, Long, String>> lines(JavaSparkContext sc, String uri) {
+  /** Every data line (header lines skipped, blank lines dropped), streamed file by file. */
+  private JavaRDD<TextLines.Line> lines(JavaSparkContext sc, String uri) {
     firstFile(uri);
     boolean skipHeader = header;
-    return sc.wholeTextFiles(HadoopFiles.path(uri).toString()).flatMap(f -> {
-      String[] all = f._2().split("\r?\n", -1);
-      List<scala.Tuple3<String, Long, String>> out = new ArrayList<>(all.length);
-      for (int i = skipHeader ? 1 : 0; i < all.length; i++) {
-        if (!all[i].isBlank()) {
-          out.add(new scala.Tuple3<>(f._1(), (long) i + 1, all[i]));
-        }
-      }
-      return out.iterator();
-    });
+    return TextLines.lines(sc, HadoopFiles.path(uri).toString())
+        .filter(l -> !(skipHeader && l.number() == 1) && !l.text().isBlank());
   }
 
   /** For regression the one "class" is the target, named after its column. */
@@ -141,9 +133,9 @@ public final class CsvSource implements DataSource {
     Layout layout = layout(uri);
     String d = delimiter;
     List<String> labels = new ArrayList<>(lines(sc, uri).map(t -> {
-      String[] cells = new CsvRecordParser(d, 0, 0, -1, List.of()).split(t._3());
+      String[] cells = new CsvRecordParser(d, 0, 0, -1, List.of()).split(t.text());
       if (cells.length != layout.columns()) {
-        throw new BadInputException("Malformed CSV row at " + t._1() + ":" + t._2() + ": expected "
+        throw new BadInputException("Malformed CSV row at " + t.file() + ":" + t.number() + ": expected "
             + layout.columns() + " columns but found " + cells.length + ".");
       }
       return cells[layout.labelIndex()].trim();
@@ -158,7 +150,7 @@ public final class CsvSource implements DataSource {
     Layout layout = layout(uri);
     CsvRecordParser parser = new CsvRecordParser(delimiter, layout.columns(), layout.labelIndex(), layout.sliceIndex(),
         regression ? List.of() : classes);
-    return lines(sc, uri).map(t -> parser.parse(t._3(), t._1(), t._2()));
+    return lines(sc, uri).map(t -> parser.parse(t.text(), t.file(), t.number()));
   }
 
   /** Header names of the feature columns (or "column N", 1-based, without a header). */

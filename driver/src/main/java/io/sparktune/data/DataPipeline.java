@@ -110,6 +110,8 @@ public final class DataPipeline {
     FeatureLayout layout = model.inputLayout(imageDims, first.features().length);
     log.info("Data: {} training and {} validation examples, {} classes {}, each a {}, normalisation {}",
         trainCount, valCount, classes.size(), classes, layout, d.normalization().configName());
+    log.info("Data cache: {}.", io.sparktune.spark.ClusterMemory.describe(
+        io.sparktune.spark.ClusterMemory.cached(sc, train, validation)));
     return new PreparedData(train, validation, trainCount, valCount, classes, layout, imageDims, normalizer, targetScale,
         fingerprint(d));
   }

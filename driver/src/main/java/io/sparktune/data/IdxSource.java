@@ -44,7 +44,7 @@ public final class IdxSource implements DataSource {
       if (img == null || lab == null) {
         throw new BadInputException("Could not read both IDX files '" + images + "' and '" + labels + "'.");
       }
-      return IdxFiles.records(img, lab, new org.apache.hadoop.fs.Path(images).getName(), numClasses).iterator();
+      return IdxFiles.recordIterator(img, lab, new org.apache.hadoop.fs.Path(images).getName(), numClasses);
     });
   }
 

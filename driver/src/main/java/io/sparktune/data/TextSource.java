@@ -9,6 +9,7 @@ import io.sparktune.text.Vocabulary;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -18,8 +19,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * Labelled texts: JSON Lines files ({@code *.jsonl}, {@code *.json}), CSV files with a header
  * ({@code *.csv}, one record per line, RFC 4180 quoting), each optionally gzipped, or a folder with one
- * sub-folder per class holding one text file per example. Files are read whole on the executors
- * (Spark's wholeTextFiles, which decompresses), so a malformed line is reported with file and line. Each
+ * sub-folder per class holding one text file per example. JSON Lines and CSV files are streamed line by
+ * line on the executors ({@link TextLines}, which decompresses), so a malformed line is reported with file
+ * and line; a class folder's files are read whole (one example each). Each
  * text becomes the token ids of the model's {@link Vocabulary}.
  */
 public final class TextSource implements DataSource {
@@ -99,25 +101,20 @@ public final class TextSource implements DataSource {
     return switch (layout) {
       case CLASS_FOLDERS -> sc.wholeTextFiles(root + "/*/*").filter(f -> !new Path(f._1()).getName().startsWith("."))
           .map(f -> new LabelledText(f._2(), new Path(f._1()).getParent().getName(), f._1()));
-      case JSON_LINES -> sc.wholeTextFiles(root).flatMap(f -> parseJsonLines(f._1(), f._2(), textField, labelField)
-          .iterator());
-      case CSV -> sc.wholeTextFiles(root).flatMap(f -> parseCsv(f._1(), f._2(), textField, labelField).iterator());
+      case JSON_LINES -> TextLines.parse(sc, root, (file, lines) -> jsonLines(lines, textField, labelField));
+      case CSV -> TextLines.parse(sc, root, (file, lines) -> csv(file, lines, textField, labelField));
     };
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static List<LabelledText> parseJsonLines(String file, String content, String textField, String labelField) {
-    List<LabelledText> out = new ArrayList<>();
-    String[] lines = content.split("\r?\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      String where = file + ":" + (i + 1);
+  /** The records of one JSON Lines file, parsed as they are read. */
+  static Iterator<LabelledText> jsonLines(Iterator<TextLines.Line> lines, String textField, String labelField) {
+    return nonBlank(lines).map(line -> {
+      String where = line.file() + ":" + line.number();
       JsonNode node;
       try {
-        node = JSON.readTree(lines[i]);
+        node = JSON.readTree(line.text());
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new BadInputException("Malformed JSON at " + where + ": " + e.getOriginalMessage() + ".");
       }
@@ -125,10 +122,15 @@ public final class TextSource implements DataSource {
         throw new BadInputException("Malformed JSON Lines record at " + where + ": expected an object, found "
             + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ".");
       }
-      out.add(new LabelledText(field(node, textField, "data.text.text-field", where),
-          field(node, labelField, "data.text.label-field", where), where));
-    }
-    return out;
+      return new LabelledText(field(node, textField, "data.text.text-field", where),
+          field(node, labelField, "data.text.label-field", where), where);
+    }).iterator();
+  }
+
+  private static java.util.stream.Stream<TextLines.Line> nonBlank(Iterator<TextLines.Line> lines) {
+    return java.util.stream.StreamSupport.stream(
+        java.util.Spliterators.spliteratorUnknownSize(lines, java.util.Spliterator.ORDERED), false)
+        .filter(l -> !l.text().isBlank());
   }
 
   private static String field(JsonNode node, String name, String key, String where) {
@@ -142,13 +144,15 @@ public final class TextSource implements DataSource {
     return v.asText();
   }
 
-  static List<LabelledText> parseCsv(String file, String content, String textField, String labelField) {
-    String[] lines = content.split("\r?\n", -1);
-    if (lines.length == 0 || lines[0].isBlank()) {
+  /** The records of one CSV file with a header line, parsed as they are read. */
+  static Iterator<LabelledText> csv(String file, Iterator<TextLines.Line> lines, String textField,
+      String labelField) {
+    TextLines.Line first = lines.hasNext() ? lines.next() : null;
+    if (first == null || first.text().isBlank()) {
       throw new BadInputException("CSV file '" + file + "' is empty; format text needs a header line naming the "
           + "text and label columns.");
     }
-    List<String> header = QuotedCsv.split(lines[0], file + ":1");
+    List<String> header = QuotedCsv.split(first.text(), file + ":1");
     int text = header.indexOf(textField);
     int label = header.indexOf(labelField);
     if (text < 0 || label < 0) {
@@ -156,20 +160,15 @@ public final class TextSource implements DataSource {
           + "' (" + (text < 0 ? "data.text.text-field" : "data.text.label-field") + "); its header has " + header
           + ".");
     }
-    List<LabelledText> out = new ArrayList<>();
-    for (int i = 1; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      String where = file + ":" + (i + 1);
-      List<String> cells = QuotedCsv.split(lines[i], where);
+    return nonBlank(lines).map(line -> {
+      String where = line.file() + ":" + line.number();
+      List<String> cells = QuotedCsv.split(line.text(), where);
       if (cells.size() != header.size()) {
         throw new BadInputException("Malformed CSV row at " + where + ": expected " + header.size()
             + " columns but found " + cells.size() + " (format text reads one record per line).");
       }
-      out.add(new LabelledText(cells.get(text), cells.get(label).trim(), where));
-    }
-    return out;
+      return new LabelledText(cells.get(text), cells.get(label).trim(), where);
+    }).iterator();
   }
 
   @Override

@@ -52,6 +52,9 @@ final class EpochLoop {
   /** Time of the whole loop: training, validation after every epoch, checks and checkpoints. */
   double loopSeconds;
   long examplesTrained;
+  /** What this run's training tasks spilled (Spark's shuffle sorts), summed over the epochs it trained. */
+  long spilledMemoryBytes;
+  long spilledDiskBytes;
 
   /**
    * @param checkpoints where to checkpoint, or null for none
@@ -175,6 +178,10 @@ final class EpochLoop {
           h.put("strategy-breakdown", breakdown);
         }
         h.put("executors", monitor.epochExecutors());
+        Map<String, Long> spill = monitor.epochSpill();
+        h.put("spilled-bytes", spill);
+        spilledMemoryBytes += spill.get("memory");
+        spilledDiskBytes += spill.get("disk");
         List<Map<String, Object>> flow = GradientFlow.summarise(monitor.epochLayerStats(), net.trainableLayerNames(),
             s.monitoring());
         h.put("gradient-flow", flow);

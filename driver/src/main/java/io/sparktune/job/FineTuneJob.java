@@ -16,6 +16,8 @@ import io.sparktune.model.layers.Lora;
 import io.sparktune.report.Dashboard;
 import io.sparktune.train.FrozenFeatureCache;
 import io.sparktune.report.HtmlReport;
+import io.sparktune.spark.ClusterMemory;
+import io.sparktune.spark.PeakMemory;
 import io.sparktune.spark.SparkContexts;
 import io.sparktune.technique.OldTask;
 import io.sparktune.technique.TechniquePlan;
@@ -331,6 +333,7 @@ public final class FineTuneJob {
     metrics.put("trainable-parameters", full.trainableParams());
     metrics.put("parameters", net.numParams());
     metrics.put("peak-rss-bytes", PeakMemory.peakRssBytes());
+    metrics.put("memory", memoryReport(sc, data, loop));
 
     if (!data.regression()) {
       // what drift is measured against later (sparktune retrain): the training split as this model sees it
@@ -481,5 +484,19 @@ public final class FineTuneJob {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  /**
+   * Peak RSS of the driver and of every executor JVM (cluster mode), the executor memory configured, where
+   * the cached data ended up (memory or disk) and what training spilled; logged and kept in metrics.json.
+   */
+  private static Map<String, Object> memoryReport(JavaSparkContext sc, PreparedData data, EpochLoop loop) {
+    Map<String, Object> m = ClusterMemory.peaks(sc);
+    Map<String, Long> cached = ClusterMemory.cached(sc, data.train(), data.validation());
+    m.put("data-cache", cached);
+    m.put("spilled-bytes", Map.of("memory", loop.spilledMemoryBytes, "disk", loop.spilledDiskBytes));
+    log.info("Memory: {}; data cache at the end: {}; training spilled {} to disk.", ClusterMemory.describePeaks(m),
+        ClusterMemory.describe(cached), ClusterMemory.mib(loop.spilledDiskBytes));
+    return m;
   }
 }

@@ -165,7 +165,10 @@ public final class SweepJob {
     } finally {
       pool.shutdownNow();
     }
-    SweepResults results = SweepResults.write(out, base, sweep, space, state, (System.nanoTime() - start) / 1e9);
+    // after the trials, every executor is free to answer (during them one may be busy with a trial's epoch)
+    Map<String, Object> memory = io.sparktune.spark.ClusterMemory.peaks(sc);
+    SweepResults results = SweepResults.write(out, base, sweep, space, state, (System.nanoTime() - start) / 1e9,
+        memory);
     results.print();
     return results;
   }

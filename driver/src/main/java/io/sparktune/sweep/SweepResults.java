@@ -20,7 +20,7 @@ import java.util.Map;
 public record SweepResults(String output, List<Trial> ranked, Trial best, String table) {
 
   static SweepResults write(String out, FineTuneSettings base, SweepSettings sweep, SearchSpace space, SweepState state,
-      double seconds) {
+      double seconds, Map<String, Object> memory) {
     List<Trial> ranked = new ArrayList<>(state.trials());
     ranked.sort(Comparator.comparingDouble((Trial t) -> Double.isFinite(t.score()) ? -t.score() : Double.POSITIVE_INFINITY)
         .thenComparingInt(Trial::id));
@@ -37,6 +37,7 @@ public record SweepResults(String output, List<Trial> ranked, Trial best, String
     json.put("best", best == null ? null : best.name());
     json.put("space", space.parameters().stream().map(SweepResults::describe).toList());
     json.putAll(state.toMap());
+    json.put("memory", memory);
     Json.writeFile(HadoopFiles.child(out, "trials.json"), json);
     Map<String, Object> page = new LinkedHashMap<>();
     String title = "sparktune sweep: " + out;
@@ -47,7 +48,8 @@ public record SweepResults(String output, List<Trial> ranked, Trial best, String
     page.put("sweep", sweepData);
     HadoopFiles.writeString(HadoopFiles.child(out, "sweep.html"), io.sparktune.report.HtmlReport.page(title, page));
 
-    String table = table(ranked, keys, sweep, state, seconds);
+    String table = table(ranked, keys, sweep, state, seconds)
+        + "\nMemory: " + io.sparktune.spark.ClusterMemory.describePeaks(memory) + ".\n";
     HadoopFiles.writeString(HadoopFiles.child(out, "trials.md"), table);
     if (best != null) {
       FineTuneSettings bestSettings = SweepJob.withValues(base, best).withOutput(out + "/best-run");

@@ -53,6 +53,8 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
   private final Map<Long, double[]> running = new ConcurrentHashMap<>();
   /** Spark task time of the current epoch, summed over tasks, in ms: see {@link #epochTimes}. */
   private final Map<String, Long> taskMillis = new ConcurrentHashMap<>();
+  /** Bytes Spark spilled in the current epoch's tasks (sorts and aggregations that outgrew memory). */
+  private final Map<String, Long> spilledBytes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "sparktune-training-monitor");
     t.setDaemon(true);
@@ -128,6 +130,7 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     this.lastProgressNanos = epochStartNanos;
     this.stalled = false;
     taskMillis.clear();
+    spilledBytes.clear();
     epochExecutors.clear();
     layerStats.reset();
   }
@@ -212,6 +215,14 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     m.put("scheduler-delay", taskMillis.getOrDefault("scheduler-delay", 0L) / 1000.0 / w);
     m.put("driver-and-idle", Math.max(0, wallSeconds - tasks));
     return m;
+  }
+
+  /**
+   * What the current epoch's tasks spilled, in bytes: "memory" (the in-memory size of what was spilled)
+   * and "disk" (what was written); call after {@link #epochTimes}, which waits for the task ends.
+   */
+  public Map<String, Long> epochSpill() {
+    return Map.of("memory", spilledBytes.getOrDefault("memory", 0L), "disk", spilledBytes.getOrDefault("disk", 0L));
   }
 
   /** Cancels this run's Spark jobs: its job group's, or every job when it has none. */
@@ -360,6 +371,8 @@ public final class TrainingMonitor extends SparkListener implements AutoCloseabl
     taskMillis.merge("gc", m.jvmGCTime(), Long::sum);
     taskMillis.merge("fetch-wait", m.shuffleReadMetrics().fetchWaitTime(), Long::sum);
     taskMillis.merge("scheduler-delay", delay, Long::sum);
+    spilledBytes.merge("memory", m.memoryBytesSpilled(), Long::sum);
+    spilledBytes.merge("disk", m.diskBytesSpilled(), Long::sum);
   }
 
   private double[] valuesOf(List<AccumulableInfo> infos) {

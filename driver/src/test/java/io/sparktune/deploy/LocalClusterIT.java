@@ -168,6 +168,59 @@ class LocalClusterIT {
   }
 
   /**
+   * A sweep over a data set that does not fit: 120,000 Fashion-MNIST examples made from the repository's
+   * 6,000 by augmentation (CSV shards, about 370 MiB once cached) on executors of 512 MiB heap, whose storage
+   * memory holds a fraction of that. Spark must keep the rest of the cache on disk and spill the epoch's
+   * shuffle; both trials must finish and learn, and no executor JVM may have grown past the container size
+   * YARN or Kubernetes would enforce (spark.executor.memory + spark.executor.memoryOverhead).
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void sweepOverDataThatSpillsStaysWithinExecutorMemory() throws Exception {
+    Path data = WORK.resolve("augmented").toAbsolutePath();
+    long examples = io.sparktune.data.AugmentedFashionMnist.writeTraining(data.resolve("train"), 20, 16, 11);
+    io.sparktune.data.AugmentedFashionMnist.writeTest(data.resolve("test.csv"), 2000);
+    long heap = 512L << 20;
+    long overhead = 768L << 20;
+    Path out = WORK.resolve("load").toAbsolutePath();
+    Run r = sh(WORK.resolve("load.log"), "bash", "deploy/submit.sh", "--master", "spark://127.0.0.1:17077",
+        "--conf", "spark.executor.memory=" + (heap >> 20) + "m", "--conf", "spark.executor.memoryOverhead=" + (overhead >> 20) + "m", "--",
+        "sweep", "--config", "conf/examples/quickstart.conf", "--set", "data.format=csv",
+        "--set", "data.train-uri=" + data.resolve("train"), "--set", "data.train-labels-uri=\"\"",
+        "--set", "data.validation-uri=" + data.resolve("test.csv"), "--set", "data.validation-labels-uri=\"\"",
+        "--set", "data.csv.label-column=label", "--set", "training.epochs=1",
+        "--set", "evaluation.head-only-baseline=false", "--set", "evaluation.linear-baseline.enabled=false",
+        "--set", "evaluation.feature-importance.enabled=false", "--set", "training.stall-timeout=300s",
+        "--set", "sweep.algorithm=grid", "--set", "sweep.concurrent-trials=2",
+        "--set", "sweep.space={\"training.learning-rate\" { choice = [0.001, 0.0005] }}",
+        "--output", out.toString(), "--overwrite");
+    assertEquals(0, r.code(), r.log());
+    String trials = readString(out.resolve("trials.md"));
+    assertEquals(2, trials.split("\\| completed \\|", -1).length - 1, trials);
+    for (String trial : java.util.List.of("trial-000", "trial-001")) {
+      Map<String, Object> m = Json.readMap(readString(out.resolve("trials/" + trial + "/run-1/metrics.json")));
+      Map<String, Object> memory = (Map<String, Object>) m.get("memory");
+      Map<String, Object> cache = (Map<String, Object>) memory.get("data-cache");
+      double acc = ((Number) ((Map<String, Object>) m.get("final")).get("accuracy")).doubleValue();
+      System.out.printf("load, %s: %d examples, cache %s, spilled %s, accuracy %.4f%n", trial, examples, cache,
+          memory.get("spilled-bytes"), acc);
+      assertEquals(examples, ((Number) m.get("train-examples")).longValue(), "every example read");
+      assertTrue(((Number) cache.get("disk-bytes")).longValue() > 0, "part of the cached data is on disk: " + cache);
+      assertTrue(acc > 0.7, trial + " learned: " + acc);
+    }
+    // measured after the trials, when every executor is free to answer
+    Map<String, Object> memory = (Map<String, Object>) Json.readMap(readString(out.resolve("trials.json"))).get("memory");
+    Map<String, Object> rss = (Map<String, Object>) memory.get("executor-peak-rss-bytes");
+    System.out.printf("load: executors' peak RSS %s, driver %s%n", rss, memory.get("driver-peak-rss-bytes"));
+    assertEquals(2, rss.size(), "both executors reported their peak RSS: " + rss);
+    for (Object v : rss.values()) {
+      long peak = ((Number) v).longValue();
+      assertTrue(peak > 0 && peak <= heap + overhead, "an executor's peak RSS " + (peak >> 20) + " MiB is over memory"
+          + " + memoryOverhead = " + ((heap + overhead) >> 20) + " MiB");
+    }
+  }
+
+  /**
    * DL4J's SharedTrainingMaster either learns here or hands back a driver model without the workers'
    * updates, or stalls; sparktune must then fail loudly (exit 1, named cause), never finish with an
    * unlearned model or hang.

@@ -103,28 +103,51 @@ public final class IdxFiles {
 
   /** Pairs an image file with its label file into records, checking that they agree. */
   public static List<Record> records(Idx images, Idx labels, String imagesName, int numClasses) {
+    List<Record> out = new ArrayList<>(images.count());
+    recordIterator(images, labels, imagesName, numClasses).forEachRemaining(out::add);
+    return out;
+  }
+
+  /**
+   * The same, made one at a time as they are consumed: only the files' bytes stay in memory (one byte per
+   * pixel), not every decoded example (four bytes per pixel).
+   */
+  public static java.util.Iterator<Record> recordIterator(Idx images, Idx labels, String imagesName,
+      int numClasses) {
     if (images.count() != labels.count()) {
       throw new BadInputException(
           "'" + imagesName + "' holds " + images.count() + " images but its label file holds "
               + labels.count() + " labels; they must match.");
     }
     int size = images.itemSize();
-    List<Record> out = new ArrayList<>(images.count());
-    for (int i = 0; i < images.count(); i++) {
-      float[] f = new float[size];
-      int base = i * size;
-      for (int j = 0; j < size; j++) {
-        f[j] = images.data()[base + j] & 0xFF;
+    return new java.util.Iterator<>() {
+      private int i;
+
+      @Override
+      public boolean hasNext() {
+        return i < images.count();
       }
-      int label = labels.data()[i] & 0xFF;
-      String origin = imagesName + "#" + i;
-      if (numClasses > 0 && label >= numClasses) {
-        throw new BadInputException(
-            "Example " + origin + " has label " + label + ", outside the class set [0, "
-                + numClasses + "). Set data.num-classes or fix the label file.");
+
+      @Override
+      public Record next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        float[] f = new float[size];
+        int base = i * size;
+        for (int j = 0; j < size; j++) {
+          f[j] = images.data()[base + j] & 0xFF;
+        }
+        int label = labels.data()[i] & 0xFF;
+        String origin = imagesName + "#" + i;
+        if (numClasses > 0 && label >= numClasses) {
+          throw new BadInputException(
+              "Example " + origin + " has label " + label + ", outside the class set [0, "
+                  + numClasses + "). Set data.num-classes or fix the label file.");
+        }
+        i++;
+        return new Record(f, label, origin);
       }
-      out.add(new Record(f, label, origin));
-    }
-    return out;
+    };
   }
 }

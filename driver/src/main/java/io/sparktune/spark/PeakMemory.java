@@ -1,4 +1,4 @@
-package io.sparktune.job;
+package io.sparktune.spark;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
