@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
     description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
     subcommands = {FinetuneCommand.class, SweepCommand.class, EvaluateCommand.class, CompareCommand.class,
-        CrossValidateCommand.class, RegistryCommand.class, RetrainCommand.class, DriftCommand.class,
+        CrossValidateCommand.class, RegistryCommand.class, RetrainCommand.class, DriftCommand.class, InspectCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SparktuneCli implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(SparktuneCli.class);

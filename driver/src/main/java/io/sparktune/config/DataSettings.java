@@ -16,6 +16,7 @@ import java.util.List;
  * @param validationLabelsUri IDX labels for validationUri
  * @param validationFraction share held out when splitting
  * @param maxTrainExamples cap on training examples, 0 = all
+ * @param trainFraction seeded share of the training split used for training (learning curves), 1 = all
  * @param classes class names, empty = from the data
  * @param normalization feature normalisation
  * @param csvHeader CSV files start with a header line
@@ -30,7 +31,8 @@ import java.util.List;
  * @param text how text examples become token sequences (format text)
  */
 public record DataSettings(String task, String format, List<String> trainUris, String trainLabelsUri, String validationUri,
-    String validationLabelsUri, double validationFraction, int maxTrainExamples, List<String> classes,
+    String validationLabelsUri, double validationFraction, int maxTrainExamples, double trainFraction,
+    List<String> classes,
     Normalization normalization, boolean csvHeader, String csvLabelColumn, String csvSliceColumn, String csvDelimiter,
     int imageHeight, int imageWidth, int imageChannels, int crossValidationFolds, int crossValidationFold,
     TextSettings text) {
@@ -101,6 +103,7 @@ public record DataSettings(String task, String format, List<String> trainUris, S
     return new DataSettings(task, format, trainUris, trainLabels, valUri, valLabels,
         p.doubleIn(base + "validation-fraction", 0, 0.9, false),
         p.intIn(base + "max-train-examples", 0, Integer.MAX_VALUE),
+        p.doubleIn(base + "train-fraction", 0, 1, true),
         p.stringList(base + "classes"), Normalization.fromConfigName(norm),
         p.bool(base + "csv.header"), p.string(base + "csv.label-column"),
         p.string(base + "csv.slice-column"), delimiter,

@@ -27,17 +27,30 @@ public final class CsvSource implements DataSource {
   private final String sliceColumn;
   private final String delimiter;
   private final boolean regression;
+  private final boolean missingAsNaN;
 
   /**
    * @param sliceColumn name or index of the slice column, "" for none
    * @param regression the label column is a real-valued target, not a class
    */
   public CsvSource(boolean header, String labelColumn, String sliceColumn, String delimiter, boolean regression) {
+    this(header, labelColumn, sliceColumn, delimiter, regression, false);
+  }
+
+  private CsvSource(boolean header, String labelColumn, String sliceColumn, String delimiter, boolean regression,
+      boolean missingAsNaN) {
+    this.missingAsNaN = missingAsNaN;
     this.regression = regression;
     this.header = header;
     this.labelColumn = labelColumn;
     this.sliceColumn = sliceColumn;
     this.delimiter = delimiter;
+  }
+
+  /** Empty, non-numeric and non-finite feature cells read as NaN (inspection counts them) instead of failing. */
+  @Override
+  public DataSource tolerateMissing() {
+    return new CsvSource(header, labelColumn, sliceColumn, delimiter, regression, true);
   }
 
   /** Column layout read from the first file: column count, the label and slice columns' indexes (-1 = none). */
@@ -149,7 +162,7 @@ public final class CsvSource implements DataSource {
   public JavaRDD<Record> read(JavaSparkContext sc, String uri, String labelsUri, List<String> classes) {
     Layout layout = layout(uri);
     CsvRecordParser parser = new CsvRecordParser(delimiter, layout.columns(), layout.labelIndex(), layout.sliceIndex(),
-        regression ? List.of() : classes);
+        regression ? List.of() : classes, missingAsNaN);
     return lines(sc, uri).map(t -> parser.parse(t.text(), t.file(), t.number()));
   }
 

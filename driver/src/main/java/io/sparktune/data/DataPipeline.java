@@ -82,6 +82,11 @@ public final class DataPipeline {
       train = all.filter(r -> inTraining.call(r.origin()));
       validation = all.filter(r -> !inTraining.call(r.origin()));
     }
+    if (d.trainFraction() < 1) {
+      double fraction = d.trainFraction();
+      long subsetSeed = Splits.mix(seed ^ 0x7F4A_7C15L);
+      train = train.filter(r -> Splits.unit(subsetSeed, r.origin()) < fraction);
+    }
     train = train.persist(StorageLevel.MEMORY_AND_DISK_SER());
     validation = validation.persist(StorageLevel.MEMORY_AND_DISK_SER());
 
@@ -152,7 +157,7 @@ public final class DataPipeline {
   }
 
   /** SHA-256 over every input file's path, size and modification time: cheap and changes with the data. */
-  static String fingerprint(DataSettings d) {
+  public static String fingerprint(DataSettings d) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       List<String> uris = new ArrayList<>(d.trainUris());

@@ -26,4 +26,13 @@ public interface DataSource {
   default List<String> featureNames(String uri) {
     return List.of();
   }
+
+  /**
+   * This source reading features it cannot parse (missing, non-numeric, non-finite) as NaN instead of
+   * failing, for inspection; formats whose features are always numbers (images, IDX, token ids) return
+   * themselves.
+   */
+  default DataSource tolerateMissing() {
+    return this;
+  }
 }

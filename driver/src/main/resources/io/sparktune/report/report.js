@@ -382,6 +382,60 @@
     }), {xLabel: 'epoch', markers: true});
   }
 
+  function inspectionSection(app, r) {
+    if (!r) { return; }
+    var q = r.quality, d = r.duplicates, o = r.outliers, le = r['label-errors'], lc = r['learning-curve'];
+    var s = section(app, 'Data inspection: ' + r.data);
+    var classNames = Object.keys(q.classes);
+    table(s, 'inspect-summary', ['finding', 'result'], [
+      ['examples', q.examples + ' (' + q.features + ' features); validation: ' + r.validation],
+      ['class balance', classNames.length ? classNames.length + ' classes, largest/smallest ' + fmt(q['imbalance-ratio'], 2)
+        + (q['empty-classes'].length ? '; empty: ' + q['empty-classes'].join(', ') : '') : 'regression'],
+      ['missing values', q['examples-with-missing-values'] + ' examples, in ' + q['features-with-missing-values'].length + ' features'],
+      ['constant features', q['constant-features'].length ? q['constant-features'].length + ': ' + q['constant-features'].slice(0, 12).join(', ') + (q['constant-features'].length > 12 ? ', …' : '') : 'none'],
+      ['out of range', q['valid-range'] ? q['examples-out-of-range'] + ' examples outside [' + q['valid-range'].join(', ') + ']' : 'no valid range set'],
+      ['exact duplicates', d['redundant-copies'] + ' redundant copies in ' + d.groups + ' groups; ' + d['groups-with-conflicting-labels'] + ' with conflicting labels'],
+      ['train/validation leakage', d['validation-examples-seen-in-training'] + ' of ' + d['validation-examples'] + ' validation examples also in training'],
+      ['outliers', o.skipped ? 'skipped: ' + o.skipped : o['examples-above'] + ' examples beyond distance ' + o.threshold],
+      ['likely label errors', le.skipped ? 'skipped: ' + le.skipped : le['likely-label-errors'] + ' (estimated noise rate ' + fmt(le['estimated-noise-rate'], 4) + ', ' + le.folds + ' folds)'],
+      ['learning curve', lc.skipped ? 'skipped: ' + lc.skipped : lc.reason]
+    ]);
+    var grid = el('div', {'class': 'grid'}, s);
+    if (classNames.length) {
+      stackedBars(grid, 'class-balance', 'Examples per class', classNames, [{name: 'examples', values: classNames.map(function (c) { return q.classes[c].examples; })}]);
+    }
+    if (!lc.skipped) {
+      var key = lc.metric.replace('validation ', '');
+      lineChart(grid, 'learning-curve', 'Learning curve: ' + lc.metric + ' vs share of the training data', [{name: lc.metric,
+        points: lc.points.map(function (p) { return [p.share * 100, p[key]]; })}], {xLabel: '% of training data', markers: true});
+    }
+    if (!le.skipped && le.listed.length) {
+      el('h3', {}, s, 'Likely label errors (least self-confident first)');
+      table(s, 'label-errors', ['example', 'given', 'likely', 'p(given)', 'p(likely)'], le.listed.map(function (x) {
+        return [x.origin, x.given, x.likely, x['p-given'], x['p-likely']];
+      }));
+    }
+    if (d.listed.length) {
+      el('h3', {}, s, 'Duplicate groups');
+      table(s, 'duplicates', ['copies', 'labels', 'conflicting', 'leaked', 'examples'], d.listed.map(function (g) {
+        return [String(g.copies), g.labels.join(', '), g['conflicting-labels'] ? 'yes' : 'no', g.leaked ? 'yes' : 'no', g.origins.join('; ')];
+      }));
+    }
+    if (!o.skipped && o.farthest.length) {
+      el('h3', {}, s, 'Farthest examples');
+      table(s, 'outliers', ['example', 'label', 'distance', 'most extreme feature', 'z'], o.farthest.map(function (x) {
+        return [x.origin, x.label || '–', x.distance, x['most-extreme-feature'] || '–', x.z];
+      }));
+    }
+    var feats = q['per-feature'];
+    if (feats.length && feats.length <= 64) {
+      el('h3', {}, s, 'Per-feature statistics');
+      table(s, 'features', ['feature', 'missing', 'min', 'max', 'mean', 'std'], feats.map(function (f) {
+        return [f.feature, String(f.missing), f.min, f.max, f.mean, f.std];
+      }));
+    }
+  }
+
   function checkRendered() {
     var charts = document.querySelectorAll('figure.chart');
     var rendered = 0;
@@ -411,6 +465,7 @@
     importanceSection(app, data.importance);
     comparisonSection(app, data.comparison);
     sweepSection(app, data.sweep);
+    inspectionSection(app, data.inspection);
     checkRendered();
   }
 

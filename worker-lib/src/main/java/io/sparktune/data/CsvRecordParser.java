@@ -21,6 +21,7 @@ public final class CsvRecordParser implements Serializable {
   private final int sliceColumn;
   private final Map<String, Integer> classIndex;
   private final List<String> classNames;
+  private final boolean missingAsNaN;
 
   /**
    * @param delimiter the column separator, e.g. ","
@@ -31,6 +32,16 @@ public final class CsvRecordParser implements Serializable {
    *     the label column is a real-valued target
    */
   public CsvRecordParser(String delimiter, int columnCount, int labelColumn, int sliceColumn, List<String> classNames) {
+    this(delimiter, columnCount, labelColumn, sliceColumn, classNames, false);
+  }
+
+  /**
+   * @param missingAsNaN an empty, non-numeric or non-finite feature cell becomes NaN instead of an error
+   *     (for data inspection, which counts them; training refuses them)
+   */
+  public CsvRecordParser(String delimiter, int columnCount, int labelColumn, int sliceColumn, List<String> classNames,
+      boolean missingAsNaN) {
+    this.missingAsNaN = missingAsNaN;
     this.delimiterRegex = Pattern.quote(delimiter);
     this.columnCount = columnCount;
     this.labelColumn = labelColumn;
@@ -66,11 +77,17 @@ public final class CsvRecordParser implements Serializable {
       try {
         v = Float.parseFloat(cell);
       } catch (NumberFormatException e) {
+        if (missingAsNaN) {
+          features[k++] = Float.NaN;
+          continue;
+        }
         throw new BadInputException(
             "Malformed CSV row at " + where + ": column " + (c + 1) + " holds '" + cell
                 + "', which is not a number.");
       }
-      if (!Float.isFinite(v)) {
+      if (!Float.isFinite(v) && missingAsNaN) {
+        v = Float.NaN;
+      } else if (!Float.isFinite(v)) {
         // Java reads "NaN" and "Infinity" as numbers; one of them would turn every weight into NaN
         throw new BadInputException("Malformed CSV row at " + where + ": column " + (c + 1) + " holds '" + cell
             + "', which is not a finite number; impute or drop missing values before training.");
