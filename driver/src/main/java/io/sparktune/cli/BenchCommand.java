@@ -35,7 +35,8 @@ final class BenchCommand implements Callable<Integer> {
           + "continual (old-task forgetting: plain fine-tuning vs EWC vs replay; a config with techniques.continual), imbalanced (class weights and re-sampling on "
           + "an imbalanced cut of the IDX training data), text (domain vocabulary and prefix tuning against full fine-tuning "
           + "of a text model; conf/examples/spam-text.conf), few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class) or sweep "
-          + "(grid vs ASHA over the same grid, TPE vs random search at equal budget).")
+          + "(grid vs ASHA over the same grid, TPE vs random search at equal budget) or memory (peak RSS, throughput and "
+          + "accuracy under each memory control: workspace and cache modes, batch size, prefetch, single node).")
   String experiment;
 
   @Option(names = "--seeds", split = ",", defaultValue = "42,7", paramLabel = "SEED,...",
@@ -64,11 +65,12 @@ final class BenchCommand implements Callable<Integer> {
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
       case "techniques", "continual", "imbalanced", "text" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
           results, name, seeds, only).run();
+      case "memory" -> new io.sparktune.bench.MemoryBenchmark(config, overrides, results, name).run();
       case "few-shot" -> new io.sparktune.bench.FewShotBenchmark(config, overrides, results, name, seeds, shots).run();
       case "sweep" -> new io.sparktune.bench.SweepBenchmark(config, overrides, results, name, seeds,
           noGrid ? 0 : 9, searchTrials, 2).run();
       default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache, "
-          + "techniques, continual, imbalanced, text, few-shot or sweep, not '" + experiment + "'.");
+          + "techniques, continual, imbalanced, text, few-shot, sweep or memory, not '" + experiment + "'.");
     }
     return SparktuneCli.OK;
   }

@@ -32,16 +32,21 @@ import java.util.List;
  * @param maxLossRatio the returned network's loss may be at most this times the workers' loss
  * @param lrSchedule the learning rate of each epoch
  * @param precision float32, float16 or bfloat16: the network's data type where the backend trains in it
+ * @param workspaceMode ND4J workspaces: enabled or none
+ * @param cacheMode DL4J's layer cache: none, host or device
  */
 public record TrainingSettings(String strategy, int epochs, int batchSizePerWorker, String updater,
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
     boolean averageUpdaterState, int averagingPrefetch, String averagingImplementation, String hubAddress, int hubPort,
     double threshold, String controllerAddress, int port, String networkMask,
     int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
-    io.sparktune.train.LearningRateSchedule lrSchedule, String precision, int restarts) {
+    io.sparktune.train.LearningRateSchedule lrSchedule, String precision, int restarts, String workspaceMode,
+    String cacheMode) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> AVERAGING_IMPLEMENTATIONS = List.of("sparktune", "dl4j");
+  public static final List<String> WORKSPACE_MODES = List.of("enabled", "none");
+  public static final List<String> CACHE_MODES = List.of("none", "host", "device");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
 
   static TrainingSettings fromConfig(Config c, ConfigProblems p) {
@@ -66,7 +71,8 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
         p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false), schedule(p, b),
-        p.oneOf(b + "precision", io.sparktune.train.Precision.NAMES), p.intIn(b + "restarts", 0, 100));
+        p.oneOf(b + "precision", io.sparktune.train.Precision.NAMES), p.intIn(b + "restarts", 0, 100),
+        p.oneOf(b + "memory.workspace-mode", WORKSPACE_MODES), p.oneOf(b + "memory.cache-mode", CACHE_MODES));
   }
 
   private static io.sparktune.train.LearningRateSchedule schedule(ConfigProblems p, String b) {
@@ -87,5 +93,11 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
       case "rmsprop" -> new org.nd4j.linalg.learning.config.RmsProp(learningRate);
       default -> new org.nd4j.linalg.learning.config.Adam(learningRate);
     };
+  }
+
+  /** training.memory.* as DL4J's enums. */
+  public void applyMemoryModes(io.sparktune.model.Network net) {
+    net.setMemoryModes(org.deeplearning4j.nn.conf.WorkspaceMode.valueOf(workspaceMode.toUpperCase(java.util.Locale.ROOT)),
+        org.deeplearning4j.nn.conf.CacheMode.valueOf(cacheMode.toUpperCase(java.util.Locale.ROOT)));
   }
 }

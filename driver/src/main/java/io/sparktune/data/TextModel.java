@@ -52,6 +52,20 @@ public record TextModel(Network network, Vocabulary vocabulary, Map<String, Obje
   }
 
   /** Refuses a vocabulary with more ids than the model's embedding has rows (they were not made together). */
+  /** data.text.numeric-fields must feed a two-input model's second input exactly, and only such a model. */
+  public static void requireNumericFieldsFit(Network net, io.sparktune.config.TextSettings text, String modelUri) {
+    int fields = text.numericFields().size();
+    if (net.twoInputs() && fields != net.numericInputWidth()) {
+      throw new BadInputException("The model '" + modelUri + "' has a second input of " + net.numericInputWidth()
+          + " numeric features, but data.text.numeric-fields names " + fields + " " + text.numericFields()
+          + "; name the fields that feed it, in order.");
+    }
+    if (!net.twoInputs() && fields > 0) {
+      throw new BadInputException("data.text.numeric-fields names " + text.numericFields() + ", but the model '"
+          + modelUri + "' has one input (token ids); numeric fields need a two-input graph (token ids + numbers).");
+    }
+  }
+
   public static void requireFits(Vocabulary vocabulary, Network net, String modelUri) {
     if (vocabulary.size() > net.embeddingRows()) {
       throw new BadInputException("The vocabulary has " + vocabulary.size() + " ids but the embedding of '" + modelUri
@@ -63,8 +77,9 @@ public record TextModel(Network network, Vocabulary vocabulary, Map<String, Obje
     if (!base.wantsTokenInput()) {
       throw new BadInputException("data.format = text needs a model whose first layer is a sequence embedding "
           + "(EmbeddingSequenceLayer) that looks token ids up; the first layer of '" + m.uri() + "' is "
-          + base.layers()[0].conf().getLayer().getClass().getSimpleName() + ".");
+          + base.firstLayerOf(0).getClass().getSimpleName() + ".");
     }
+    requireNumericFieldsFit(base, d.text(), m.uri());
     TextSource source = new TextSource(d.text(), null);
     Function<String, Boolean> inTraining = DataPipeline.trainingSplit(d, seed);
     int maxLength = d.text().maxLength();

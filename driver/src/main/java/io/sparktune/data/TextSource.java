@@ -35,7 +35,11 @@ public final class TextSource implements DataSource {
   }
 
   /** One example before tokenisation. */
-  public record LabelledText(String text, String label, String origin) implements Serializable {}
+  public record LabelledText(String text, String label, String origin, float[] numbers) implements Serializable {
+    public LabelledText(String text, String label, String origin) {
+      this(text, label, origin, new float[0]);
+    }
+  }
 
   /** How the examples at a URI are laid out. */
   enum Layout { JSON_LINES, CSV, CLASS_FOLDERS }
@@ -97,19 +101,22 @@ public final class TextSource implements DataSource {
     Layout layout = layout(uri);
     String textField = settings.textField();
     String labelField = settings.labelField();
+    List<String> numericFields = settings.numericFields();
     String root = HadoopFiles.path(uri).toString().replaceAll("/+$", "");
     return switch (layout) {
       case CLASS_FOLDERS -> sc.wholeTextFiles(root + "/*/*").filter(f -> !new Path(f._1()).getName().startsWith("."))
           .map(f -> new LabelledText(f._2(), new Path(f._1()).getParent().getName(), f._1()));
-      case JSON_LINES -> TextLines.parse(sc, root, (file, lines) -> jsonLines(lines, textField, labelField));
-      case CSV -> TextLines.parse(sc, root, (file, lines) -> csv(file, lines, textField, labelField));
+      case JSON_LINES -> TextLines.parse(sc, root, (file, lines) -> jsonLines(lines, textField, labelField,
+          numericFields));
+      case CSV -> TextLines.parse(sc, root, (file, lines) -> csv(file, lines, textField, labelField, numericFields));
     };
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The records of one JSON Lines file, parsed as they are read. */
-  static Iterator<LabelledText> jsonLines(Iterator<TextLines.Line> lines, String textField, String labelField) {
+  static Iterator<LabelledText> jsonLines(Iterator<TextLines.Line> lines, String textField, String labelField,
+      List<String> numericFields) {
     return nonBlank(lines).map(line -> {
       String where = line.file() + ":" + line.number();
       JsonNode node;
@@ -122,8 +129,13 @@ public final class TextSource implements DataSource {
         throw new BadInputException("Malformed JSON Lines record at " + where + ": expected an object, found "
             + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ".");
       }
+      float[] numbers = new float[numericFields.size()];
+      for (int k = 0; k < numbers.length; k++) {
+        numbers[k] = number(field(node, numericFields.get(k), "data.text.numeric-fields", where), numericFields.get(k),
+            where);
+      }
       return new LabelledText(field(node, textField, "data.text.text-field", where),
-          field(node, labelField, "data.text.label-field", where), where);
+          field(node, labelField, "data.text.label-field", where), where, numbers);
     }).iterator();
   }
 
@@ -146,7 +158,7 @@ public final class TextSource implements DataSource {
 
   /** The records of one CSV file with a header line, parsed as they are read. */
   static Iterator<LabelledText> csv(String file, Iterator<TextLines.Line> lines, String textField,
-      String labelField) {
+      String labelField, List<String> numericFields) {
     TextLines.Line first = lines.hasNext() ? lines.next() : null;
     if (first == null || first.text().isBlank()) {
       throw new BadInputException("CSV file '" + file + "' is empty; format text needs a header line naming the "
@@ -160,6 +172,14 @@ public final class TextSource implements DataSource {
           + "' (" + (text < 0 ? "data.text.text-field" : "data.text.label-field") + "); its header has " + header
           + ".");
     }
+    int[] numeric = new int[numericFields.size()];
+    for (int k = 0; k < numeric.length; k++) {
+      numeric[k] = header.indexOf(numericFields.get(k));
+      if (numeric[k] < 0) {
+        throw new BadInputException("CSV file '" + file + "' has no column '" + numericFields.get(k)
+            + "' (data.text.numeric-fields); its header has " + header + ".");
+      }
+    }
     return nonBlank(lines).map(line -> {
       String where = line.file() + ":" + line.number();
       List<String> cells = QuotedCsv.split(line.text(), where);
@@ -167,8 +187,26 @@ public final class TextSource implements DataSource {
         throw new BadInputException("Malformed CSV row at " + where + ": expected " + header.size()
             + " columns but found " + cells.size() + " (format text reads one record per line).");
       }
-      return new LabelledText(cells.get(text), cells.get(label).trim(), where);
+      float[] numbers = new float[numeric.length];
+      for (int k = 0; k < numbers.length; k++) {
+        numbers[k] = number(cells.get(numeric[k]), numericFields.get(k), where);
+      }
+      return new LabelledText(cells.get(text), cells.get(label).trim(), where, numbers);
     }).iterator();
+  }
+
+  /** A numeric field's value; anything but a finite number is an error naming the field and where. */
+  private static float number(String value, String field, String where) {
+    try {
+      float v = Float.parseFloat(value.trim());
+      if (Float.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new BadInputException("The numeric field '" + field + "' (data.text.numeric-fields) at " + where + " holds '"
+        + value + "', which is not a finite number.");
   }
 
   @Override
@@ -192,7 +230,13 @@ public final class TextSource implements DataSource {
         throw new BadInputException("The example at " + t.origin() + " has the label '" + t.label()
             + "', which is not in the class set " + cls + ".");
       }
-      return new Record(v.encode(t.text(), length), idx, t.origin());
+      float[] ids = v.encode(t.text(), length);
+      if (t.numbers().length == 0) {
+        return new Record(ids, idx, t.origin());
+      }
+      float[] features = java.util.Arrays.copyOf(ids, ids.length + t.numbers().length);
+      System.arraycopy(t.numbers(), 0, features, ids.length, t.numbers().length);
+      return new Record(features, idx, t.origin());
     });
   }
 

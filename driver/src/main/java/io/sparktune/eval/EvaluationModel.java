@@ -78,6 +78,9 @@ public record EvaluationModel(String uri, Network net, List<String> classes, Dat
       throw new BadInputException("The model " + uri + " has " + net.numOutputs() + " outputs but the data has "
           + data.classes().size() + " classes " + data.classes() + "; evaluate a model trained for these classes.");
     }
+    if (settings.isText()) {
+      io.sparktune.data.TextModel.requireNumericFieldsFit(net, settings.text(), uri);
+    }
     DataNormalization n = normalizer;
     if (n == null) {
       n = settings.normalization().build(settings.normalization().needsStatistics() ? statistics.get() : null);

@@ -161,6 +161,7 @@ public final class FineTuneJob {
     io.sparktune.train.Precision.Applied precision = io.sparktune.train.Precision.apply(plan.adapt(plainAdapted),
         s.training().precision());
     Network adapted = precision.network();
+    s.training().applyMemoryModes(adapted);
     checkInputFits(adapted, data);
     log.info("Model: {} parameters, {} trainable ({}), layers {}", adapted.numParams(), adapted.trainableParams(),
         s.model().uri(), adapted.layerNames());

@@ -5,7 +5,6 @@ import io.sparktune.data.Record;
 import io.sparktune.model.Network;
 import java.util.Iterator;
 import java.util.List;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -40,8 +39,7 @@ public final class LearningCheck {
     long n = 0;
     for (Iterator<DataSet> it = assembler.batches(sample.iterator()); it.hasNext(); ) {
       DataSet ds = it.next();
-      double score = net.isGraph() ? ((ComputationGraph) net.model()).score(ds, false)
-          : net.multiLayer().score(ds, false);
+      double score = net.score(ds);
       sum += score * ds.numExamples();
       n += ds.numExamples();
     }

@@ -84,7 +84,7 @@ public final class BatchAssembler implements Serializable {
     }
     DataSet ds = new DataSet(features, Nd4j.createFromArray(labels).reshape(n, numClasses));
     if (layout.sequence()) {
-      ds.setFeaturesMaskArray(tokenMask(flat, n, size));
+      ds.setFeaturesMaskArray(tokenMask(flat, n, size, layout.width()));
     }
     if (normalizer != null) {
       normalizer.transform(ds);
@@ -92,11 +92,16 @@ public final class BatchAssembler implements Serializable {
     return ds;
   }
 
-  /** 1 where a sequence holds a token, 0 on padding (id 0), shape [n, length]. */
-  private static INDArray tokenMask(float[] ids, int n, int length) {
-    float[] mask = new float[ids.length];
-    for (int k = 0; k < ids.length; k++) {
-      mask[k] = ids[k] != io.sparktune.text.Vocabulary.PAD_ID ? 1f : 0f;
+  /**
+   * 1 where a sequence holds a token, 0 on padding (id 0), shape [n, length]: the first {@code length} of
+   * each row of {@code size} values (numeric features after the tokens are not masked).
+   */
+  private static INDArray tokenMask(float[] rows, int n, int size, int length) {
+    float[] mask = new float[n * length];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < length; k++) {
+        mask[i * length + k] = rows[i * size + k] != io.sparktune.text.Vocabulary.PAD_ID ? 1f : 0f;
+      }
     }
     return Nd4j.createFromArray(mask).reshape(n, length);
   }

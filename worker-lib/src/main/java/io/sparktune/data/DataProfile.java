@@ -67,7 +67,9 @@ public final class DataProfile implements Serializable {
     float[] x = r.features();
     if (sequence) {
       int length = 0;
-      for (float v : x) {
+      // the token ids only: numeric features of a text + tabular example follow them
+      for (int k = 0; k < Math.min(x.length, lengths.length - 1); k++) {
+        float v = x[k];
         if ((int) v != PAD) {
           length++;
           tokens++;

@@ -14,25 +14,35 @@ import java.util.Arrays;
  *     {@code [n, c, h, w]} (NCHW)
  * @param sequence token ids for an embedding layer: {@code [n, width]} with a features mask that is 0 on
  *     padding (id 0) and 1 on tokens
+ * @param numbers numeric features after the token ids, for a network's second input (text + tabular); 0
+ *     for single-input networks
  */
 public record FeatureLayout(int channels, int height, int width, boolean image, boolean channelsLast,
-    boolean sequence) implements Serializable {
+    boolean sequence, int numbers) implements Serializable {
 
   public static FeatureLayout flat(int size) {
-    return new FeatureLayout(1, 1, size, false, false, false);
+    return new FeatureLayout(1, 1, size, false, false, false, 0);
   }
 
   public static FeatureLayout image(int[] chw, boolean channelsLast) {
-    return new FeatureLayout(chw[0], chw[1], chw[2], true, channelsLast, false);
+    return new FeatureLayout(chw[0], chw[1], chw[2], true, channelsLast, false, 0);
   }
 
   /** Token id sequences of {@code length} (padded with id 0, which the mask hides). */
   public static FeatureLayout sequence(int length) {
-    return new FeatureLayout(1, 1, length, false, false, true);
+    return sequenceWithNumbers(length, 0);
+  }
+
+  /**
+   * Token id sequences of {@code length} followed by {@code numbers} numeric features: {@code [n, length +
+   * numbers]}, the mask {@code [n, length]} over the tokens; a two-input network takes them apart.
+   */
+  public static FeatureLayout sequenceWithNumbers(int length, int numbers) {
+    return new FeatureLayout(1, 1, length, false, false, true, numbers);
   }
 
   public int size() {
-    return channels * height * width;
+    return channels * height * width + numbers;
   }
 
   public long[] batchShape(int n) {
@@ -45,7 +55,7 @@ public record FeatureLayout(int channels, int height, int width, boolean image, 
   @Override
   public String toString() {
     if (sequence) {
-      return "sequence of " + width + " token ids";
+      return "sequence of " + width + " token ids" + (numbers > 0 ? " and " + numbers + " numeric features" : "");
     }
     return image
         ? "image " + channels + "x" + height + "x" + width + (channelsLast ? " (NHWC)" : " (NCHW)")

@@ -61,6 +61,12 @@ public final class Network {
    * padding must not reach the output).
    */
   public INDArray output(org.nd4j.linalg.dataset.DataSet batch) {
+    if (twoInputs()) {
+      org.nd4j.linalg.dataset.api.MultiDataSet m = split(batch);
+      INDArray out = graph().output(false, m.getFeatures(), m.getFeaturesMaskArrays())[0];
+      graph().clearLayerMaskArrays(); // else the next call without masks would meet this batch's
+      return out;
+    }
     INDArray mask = batch.getFeaturesMaskArray();
     if (mask == null) {
       return output(batch.getFeatures());
@@ -104,6 +110,63 @@ public final class Network {
     throw new IllegalStateException("The network has no layer with a known output width.");
   }
 
+  /** The network's inputs: 1, or 2 for a text + tabular graph. */
+  public int inputCount() {
+    return isGraph() ? graph().getConfiguration().getNetworkInputs().size() : 1;
+  }
+
+  /** A graph of two inputs: token ids (first) and numeric features (second). */
+  public boolean twoInputs() {
+    return inputCount() == 2;
+  }
+
+  /**
+   * The layer the network's input {@code i} goes into (the first layer of a MultiLayerNetwork, and of a graph
+   * whose first input passes a vertex first).
+   */
+  public org.deeplearning4j.nn.conf.layers.Layer firstLayerOf(int i) {
+    if (!isGraph()) {
+      return layers()[0].conf().getLayer();
+    }
+    String input = graph().getConfiguration().getNetworkInputs().get(i);
+    for (Layer l : layers()) {
+      String name = l.conf().getLayer().getLayerName();
+      if (graph().getConfiguration().getVertexInputs().getOrDefault(name, List.of()).contains(input)) {
+        return l.conf().getLayer();
+      }
+    }
+    if (i == 0) {
+      return layers()[0].conf().getLayer(); // the input goes through a vertex first: the first layer in order
+    }
+    throw new io.sparktune.BadInputException("The graph's input '" + input + "' feeds no layer directly; sparktune "
+        + "needs its second input to go into a layer first.");
+  }
+
+  /** The numeric features the second input of a two-input graph takes (its first layer's width). */
+  public int numericInputWidth() {
+    if (!(firstLayerOf(1) instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff)) {
+      throw new io.sparktune.BadInputException("The graph's second input must go into a feed-forward layer (it takes "
+          + "the numeric features); it goes into " + firstLayerOf(1).getClass().getSimpleName() + ".");
+    }
+    return (int) ff.getNIn();
+  }
+
+  /**
+   * A two-input minibatch from one whose features are token ids followed by numeric features: inputs
+   * {tokens, numbers}, masks {the token mask, none}.
+   */
+  public org.nd4j.linalg.dataset.api.MultiDataSet split(org.nd4j.linalg.dataset.DataSet batch) {
+    INDArray f = batch.getFeatures();
+    long total = f.size(1);
+    long numbers = numericInputWidth();
+    INDArray tokens = f.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, total - numbers)).dup();
+    INDArray values = f.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+        org.nd4j.linalg.indexing.NDArrayIndex.interval(total - numbers, total)).dup();
+    return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {tokens, values}, new INDArray[] {batch.getLabels()},
+        new INDArray[] {batch.getFeaturesMaskArray(), null}, null);
+  }
+
   /** True when the first layer is convolutional and therefore wants image-shaped input. */
   public boolean wantsImageInput() {
     return imageFormat() != null;
@@ -111,7 +174,7 @@ public final class Network {
 
   /** The image format (NCHW or NHWC) the first layer wants, or null when it is not convolutional. */
   public org.deeplearning4j.nn.conf.CNN2DFormat imageFormat() {
-    org.deeplearning4j.nn.conf.layers.Layer first = layers()[0].conf().getLayer();
+    org.deeplearning4j.nn.conf.layers.Layer first = firstLayerOf(0);
     if (first instanceof ConvolutionLayer c) {
       return c.getCnn2dDataFormat();
     }
@@ -123,18 +186,31 @@ public final class Network {
 
   /** True when the first layer looks token ids up in an embedding (a text model). */
   public boolean wantsTokenInput() {
-    return layers()[0].conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer
-        || layers()[0].conf().getLayer() instanceof io.sparktune.model.layers.PrefixEmbedding;
+    return firstLayerOf(0) instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer
+        || firstLayerOf(0) instanceof io.sparktune.model.layers.PrefixEmbedding;
   }
 
   /** Rows of the first layer's embedding (token ids must be below it); -1 when it is not an embedding. */
   public long embeddingRows() {
-    return wantsTokenInput()
-        ? ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) layers()[0].conf().getLayer()).getNIn() : -1;
+    return wantsTokenInput() ? ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) firstLayerOf(0)).getNIn() : -1;
   }
 
   /** The example layout this network wants, given the data's image dimensions {c, h, w} (null for vectors). */
   public io.sparktune.data.FeatureLayout inputLayout(int[] imageDims, int featureCount) {
+    if (inputCount() > 2 || (twoInputs() && !wantsTokenInput())) {
+      throw new io.sparktune.BadInputException("The graph has " + inputCount() + " inputs " + graph().getConfiguration()
+          .getNetworkInputs() + "; sparktune fine-tunes graphs of one input, or of two: token ids (the first, into "
+          + "an embedding) and numeric features (the second).");
+    }
+    if (twoInputs()) {
+      int numbers = numericInputWidth();
+      if (featureCount <= numbers) {
+        throw new io.sparktune.BadInputException("The model's second input takes " + numbers + " numeric features, but "
+            + "the examples have " + featureCount + " values in all; set data.text.numeric-fields to the " + numbers
+            + " fields that feed it.");
+      }
+      return io.sparktune.data.FeatureLayout.sequenceWithNumbers(featureCount - numbers, numbers);
+    }
     if (wantsTokenInput()) {
       return io.sparktune.data.FeatureLayout.sequence(featureCount);
     }
@@ -269,9 +345,21 @@ public final class Network {
     }
   }
 
+  /** The loss on a minibatch in inference mode (regularisation included, as DL4J's score). */
+  public double score(org.nd4j.linalg.dataset.DataSet batch) {
+    if (twoInputs()) {
+      double score = graph().score(split(batch), false);
+      graph().clearLayerMaskArrays();
+      return score;
+    }
+    return isGraph() ? graph().score(batch, false) : multiLayer().score(batch, false);
+  }
+
   /** Trains one minibatch. */
   public void fit(org.nd4j.linalg.dataset.DataSet batch) {
-    if (isGraph()) {
+    if (twoInputs()) {
+      graph().fit(split(batch));
+    } else if (isGraph()) {
       graph().fit(batch);
     } else {
       multiLayer().fit(batch);
@@ -339,6 +427,26 @@ public final class Network {
       graph().setLearningRate(lr);
     } else {
       multiLayer().setLearningRate(lr);
+    }
+  }
+
+  /**
+   * Sets ND4J's workspace mode (training and inference) and DL4J's cache mode on the network's
+   * configuration and every layer's; they travel with the configuration to the workers.
+   */
+  public void setMemoryModes(org.deeplearning4j.nn.conf.WorkspaceMode workspaces,
+      org.deeplearning4j.nn.conf.CacheMode cache) {
+    if (isGraph()) {
+      graph().getConfiguration().setTrainingWorkspaceMode(workspaces);
+      graph().getConfiguration().setInferenceWorkspaceMode(workspaces);
+      graph().getConfiguration().setCacheMode(cache);
+    } else {
+      multiLayer().getLayerWiseConfigurations().setTrainingWorkspaceMode(workspaces);
+      multiLayer().getLayerWiseConfigurations().setInferenceWorkspaceMode(workspaces);
+      multiLayer().getLayerWiseConfigurations().setCacheMode(cache);
+    }
+    for (Layer l : layers()) {
+      l.conf().setCacheMode(cache);
     }
   }
 

@@ -58,7 +58,9 @@ public final class TrainingFlops {
     INDArray one = example.size(0) == 1 ? example : example.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
     List<INDArray> outputs = new ArrayList<>();
     if (net.isGraph()) {
-      Map<String, INDArray> acts = net.graph().feedForward(one, false);
+      Map<String, INDArray> acts = net.twoInputs()
+          ? net.graph().feedForward(net.split(new org.nd4j.linalg.dataset.DataSet(one, null)).getFeatures(), false)
+          : net.graph().feedForward(one, false);
       for (Layer l : net.layers()) {
         outputs.add(acts.get(l.conf().getLayer().getLayerName()));
       }
