@@ -11,13 +11,28 @@ public final class Splits {
     return z ^ (z >>> 31);
   }
 
-  /** A hash of an origin string under a seed; String.hashCode is specified, so it is stable across JVMs. */
+  /**
+   * A hash of an origin under a seed; String.hashCode's arithmetic is specified, so it is stable across
+   * JVMs. Only the origin's file name and position count (see {@link #locationFree}): the split, folds and
+   * shuffles of a data set do not change when it is copied, checked out elsewhere or read from HDFS instead.
+   */
   public static long hash(long seed, String origin) {
+    String key = locationFree(origin);
     long h = seed;
-    for (int i = 0; i < origin.length(); i++) {
-      h = h * 31 + origin.charAt(i);
+    for (int i = 0; i < key.length(); i++) {
+      h = h * 31 + key.charAt(i);
     }
     return mix(h ^ mix(seed));
+  }
+
+  /**
+   * An origin without where its data lies: "file:/a/b/iris.csv:12" and "hdfs://nn/x/iris.csv:12" both
+   * become "iris.csv:12"; origins without a path ("train-images.gz#5") stay as they are. Files of one data
+   * set with the same name in different folders (day=01/part-0.csv, day=02/part-0.csv) then share keys
+   * line by line, which only correlates their splits.
+   */
+  static String locationFree(String origin) {
+    return origin.substring(origin.lastIndexOf('/') + 1);
   }
 
   /** A uniform double in [0, 1) derived from the hash. */
