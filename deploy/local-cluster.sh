@@ -7,7 +7,9 @@
 #   deploy/local-cluster.sh status
 #
 # Environment: SPARKTUNE_CLUSTER_DIR (default target/local-cluster), SPARK_MASTER_PORT (7077),
-# SPARK_MASTER_WEBUI_PORT (8080; worker i uses 8080+i), SPARK_WORKER_CORES (1), SPARK_WORKER_MEMORY (2g).
+# SPARK_MASTER_WEBUI_PORT (8080; worker i uses 8080+i), SPARK_WORKER_CORES (1), SPARK_WORKER_MEMORY (2g),
+# SPARK_WORKER_OPTS (extra JVM options for the workers, e.g. -Dspark.worker.resource.gpu.amount=1
+# -Dspark.worker.resource.gpu.discoveryScript=deploy/gpu/discover-gpus.sh on a GPU machine).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${SPARKTUNE_CLUSTER_DIR:-$ROOT/target/local-cluster}"
@@ -39,7 +41,8 @@ start() {
     --host 127.0.0.1 --port "$PORT" --webui-port "$UI" > "$DIR/logs/master.log" 2>&1 &
   echo $! > "$DIR/master.pid"
   for i in $(seq 1 "$workers"); do
-    nohup java $OPENS -Xmx512m -cp "$DIR/jars/*" org.apache.spark.deploy.worker.Worker \
+    # shellcheck disable=SC2086  # SPARK_WORKER_OPTS holds several options
+    nohup java $OPENS -Xmx512m ${SPARK_WORKER_OPTS:-} -cp "$DIR/jars/*" org.apache.spark.deploy.worker.Worker \
       --host 127.0.0.1 --cores "${SPARK_WORKER_CORES:-1}" --memory "${SPARK_WORKER_MEMORY:-2g}" \
       --webui-port $((UI + i)) --work-dir "$DIR/work/worker-$i" "spark://127.0.0.1:$PORT" \
       > "$DIR/logs/worker-$i.log" 2>&1 &

@@ -9,7 +9,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${SPARKTUNE_CLUSTER_DIR:-$ROOT/target/local-cluster}"
-APP_JAR="$(ls "$ROOT"/driver/target/sparktune-driver-*-spark.jar 2>/dev/null | head -1)"
+APP_JAR="$(ls "$ROOT"/driver/"$([ "${SPARKTUNE_BACKEND:-cpu}" = cuda ] && echo target-cuda || echo target)"/sparktune-driver-*-spark.jar 2>/dev/null | head -1)"
 [ -n "$APP_JAR" ] || { echo "submit: build first (mvn -DskipTests install)" >&2; exit 2; }
 [ -d "$DIR/jars" ] || { echo "submit: no Spark jars in $DIR/jars; run deploy/local-cluster.sh start" >&2; exit 2; }
 MASTER="spark://127.0.0.1:7077"

@@ -8,7 +8,8 @@
 #
 # Memory: the executor pod's limit is memory + memoryOverhead; ND4J's native memory must fit the overhead
 # (README, "Executor memory"). GPU: GPUS=1 asks for nvidia.com/gpu per executor pod (NVIDIA device plugin)
-# and lets Spark hand each task its GPU; the ND4J CUDA build is issue 8 and not built yet.
+# and lets Spark hand each task its GPU; the image must carry the CUDA build's jar (mvn -Pcuda package,
+# driver/target-cuda/) for tasks to compute on it (README, "GPU executors").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 COMMAND="${1:?usage: submit.sh COMMAND [options ...]}"

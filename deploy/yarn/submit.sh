@@ -8,16 +8,16 @@
 # Memory: ND4J keeps parameters, gradients, updater state and activations off the JVM heap. YARN kills a
 # container whose process grows past executor memory + memoryOverhead, so memoryOverhead must hold all of
 # ND4J's native memory: at least the heap, more for big networks/batches (README, "Executor memory").
-# GPU: Spark schedules GPUs with the resource settings below (YARN 3.1+ with GPU scheduling enabled); the
-# ND4J CUDA build of sparktune is issue 8 and not built yet, so with this jar the executors still compute
-# on their CPUs.
+# GPU: Spark schedules GPUs with the resource settings below (YARN 3.1+ with GPU scheduling enabled); with
+# SPARKTUNE_BACKEND=cuda the jar of the CUDA build (mvn -Pcuda package: driver/target-cuda/) is submitted and each
+# task computes on its GPU (README, "GPU executors"); the default CPU jar leaves the GPUs unused.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CONF="${1:?usage: submit.sh CONFIG COMMAND [options ...]}"
 shift
 COMMAND="${1:?usage: submit.sh CONFIG COMMAND [options ...]}"
 shift
-JAR="$(ls "$ROOT"/driver/target/sparktune-driver-*-spark.jar | head -1)"
+JAR="$(ls "$ROOT"/driver/"$([ "${SPARKTUNE_BACKEND:-cpu}" = cuda ] && echo target-cuda || echo target)"/sparktune-driver-*-spark.jar | head -1)"
 # shellcheck source=../jvm-flags.sh
 source "$ROOT/deploy/jvm-flags.sh"
 FLAGS="$SPARKTUNE_JVM_FLAGS"

@@ -56,6 +56,12 @@ public final class SparktuneCli implements Runnable {
       System.err.println("error: " + held.getMessage());
       return BUSY;
     }
+    java.util.Optional<String> backend = io.sparktune.spark.ComputeBackend.startFailure(e);
+    if (backend.isPresent()) {
+      log.debug("ND4J backend start failure", e);
+      System.err.println("error: " + backend.get());
+      return BAD_INPUT;
+    }
     BadInputException bad = badInput(e);
     if (bad != null) {
       log.debug("bad input", e);
@@ -99,7 +105,8 @@ public final class SparktuneCli implements Runnable {
     @Override
     public String[] getVersion() {
       return new String[] {"sparktune " + io.sparktune.job.Provenance.version()
-          + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", DL4J 1.0.0-M2)"};
+          + " (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ", DL4J " + io.sparktune.job.Provenance.dl4jVersion()
+          + ", " + io.sparktune.spark.StackCheck.Expected.ofBuild().nd4jBackend() + ")"};
     }
   }
 }

@@ -459,7 +459,7 @@ public final class FineTuneJob {
     st.put("best-epoch", loop.bestEpoch);
     st.put("data-fingerprint", data.fingerprint());
     st.put("config", io.sparktune.config.ConfigLoader.render(s.resolved()));
-    st.put("versions", Map.of("sparktune", Provenance.version(), "dl4j", "1.0.0-M2",
+    st.put("versions", Map.of("sparktune", Provenance.version(), "dl4j", Provenance.dl4jVersion(),
         "spark", org.apache.spark.package$.MODULE$.SPARK_VERSION()));
     return st;
   }

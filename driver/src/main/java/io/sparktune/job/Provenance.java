@@ -5,7 +5,9 @@ import io.sparktune.config.FineTuneSettings;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.factory.Nd4j;
+import io.sparktune.spark.ComputeBackend;
+import io.sparktune.spark.ExecutorSetupPlugin;
+import io.sparktune.spark.StackCheck;
 
 /**
  * What produced a model or result (in the spirit of Tribuo's ModelProvenance): versions, git sha, base
@@ -30,13 +32,20 @@ public final class Provenance {
     p.put("end-time", end == null ? null : end.toString());
     p.put("spark-master", sparkMaster);
     p.put("spark-version", org.apache.spark.package$.MODULE$.SPARK_VERSION());
-    p.put("dl4j-version", "1.0.0-M2");
-    p.put("nd4j-backend", Nd4j.getBackend().getClass().getSimpleName());
+    p.put("dl4j-version", dl4jVersion());
+    p.put("nd4j-backend", ComputeBackend.name());
+    p.put("driver-devices", ComputeBackend.devices());
+    p.put("executors", ExecutorSetupPlugin.executorsReport());
     p.put("java-version", System.getProperty("java.version"));
     p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     p.put("arch", System.getProperty("os.arch"));
     p.put("config", ConfigLoader.render(s.resolved()));
     return p;
+  }
+
+  /** The DL4J release this build was compiled against (1.0.0-M2; 1.0.0-M2.1 in the -Pcuda build). */
+  public static String dl4jVersion() {
+    return StackCheck.Expected.ofBuild().dl4j();
   }
 
   public static String version() {

@@ -14,6 +14,7 @@ public final class SparkContexts {
 
   public static JavaSparkContext start(SparkSettings s) {
     StackCheck.require("driver");
+    ComputeBackend.require("driver");
     if (System.getProperty(AERON_UNBLOCK) == null) {
       System.setProperty(AERON_UNBLOCK, "60000000000");
     }
@@ -30,9 +31,9 @@ public final class SparkContexts {
     // frequent heartbeats carry the training accumulators: progress lines and stall detection
     conf.setIfMissing("spark.executor.heartbeatInterval", "3s");
     String plugins = conf.get("spark.plugins", "");
-    if (!plugins.contains(NativeThreadsPlugin.class.getName())) {
-      conf.set("spark.plugins", plugins.isEmpty() ? NativeThreadsPlugin.class.getName()
-          : plugins + "," + NativeThreadsPlugin.class.getName());
+    if (!plugins.contains(ExecutorSetupPlugin.class.getName())) {
+      conf.set("spark.plugins", plugins.isEmpty() ? ExecutorSetupPlugin.class.getName()
+          : plugins + "," + ExecutorSetupPlugin.class.getName());
     }
     s.conf().forEach(conf::set);
     JavaSparkContext sc = new JavaSparkContext(conf);

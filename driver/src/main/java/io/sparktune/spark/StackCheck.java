@@ -17,8 +17,8 @@ public final class StackCheck {
   private StackCheck() {}
 
   /** What this build expects, from the resource Maven filled in. */
-  public record Expected(String spark, String scalaBinary, String dl4j) {
-    static Expected ofBuild() {
+  public record Expected(String spark, String scalaBinary, String dl4j, String nd4jBackend) {
+    public static Expected ofBuild() {
       Properties p = new Properties();
       try (InputStream in = StackCheck.class.getResourceAsStream("/io/sparktune/stack.properties")) {
         p.load(in);
@@ -26,7 +26,7 @@ public final class StackCheck {
         throw new IllegalStateException("io/sparktune/stack.properties is missing from the sparktune jar", e);
       }
       return new Expected(p.getProperty("spark.version"), p.getProperty("scala.binary.version"),
-          p.getProperty("dl4j.version"));
+          p.getProperty("dl4j.version"), p.getProperty("nd4j.backend"));
     }
   }
 

@@ -19,8 +19,14 @@ import org.junit.jupiter.api.Test;
  */
 class LocalClusterIT {
   static final Path WORK = Path.of("driver/target/cluster-it");
+  /**
+   * This machine has no GPU, so each worker is told it has one ("0") by a discovery script of its own: Spark
+   * then schedules GPUs exactly as on a GPU cluster (parameterAveragingLearnsOnTheClusterGivingEachTaskItsGpu).
+   */
+  static final Path ONE_GPU_SCRIPT = WORK.resolve("discover-one-gpu.sh").toAbsolutePath();
   static final Map<String, String> ENV = Map.of("SPARKTUNE_CLUSTER_DIR", WORK.resolve("cluster").toAbsolutePath().toString(),
-      "SPARK_MASTER_PORT", "17077", "SPARK_MASTER_WEBUI_PORT", "18080");
+      "SPARK_MASTER_PORT", "17077", "SPARK_MASTER_WEBUI_PORT", "18080",
+      "SPARK_WORKER_OPTS", "-Dspark.worker.resource.gpu.amount=1 -Dspark.worker.resource.gpu.discoveryScript=" + ONE_GPU_SCRIPT);
 
   record Run(int code, String log) {}
 
@@ -38,6 +44,8 @@ class LocalClusterIT {
   @BeforeAll
   static void startCluster() throws Exception {
     Files.createDirectories(WORK);
+    Files.writeString(ONE_GPU_SCRIPT, "#!/usr/bin/env bash\necho '{\"name\": \"gpu\", \"addresses\": [\"0\"]}'\n");
+    assertTrue(ONE_GPU_SCRIPT.toFile().setExecutable(true));
     Run r = sh(WORK.resolve("start.log"), "bash", "deploy/local-cluster.sh", "start", "2");
     assertEquals(0, r.code(), r.log());
   }
@@ -47,19 +55,23 @@ class LocalClusterIT {
     sh(WORK.resolve("stop.log"), "bash", "deploy/local-cluster.sh", "stop");
   }
 
-  static Run finetune(String name, String strategy) throws Exception {
-    return sh(WORK.resolve(name + ".log"), finetuneCommand(name, strategy, 3000, 2));
+  static Run finetune(String name, String strategy, String... submitOptions) throws Exception {
+    return sh(WORK.resolve(name + ".log"), finetuneCommand(name, strategy, 3000, 2, submitOptions));
   }
 
-  static String[] finetuneCommand(String name, String strategy, int examples, int epochs) {
-    return new String[] {"bash", "deploy/submit.sh", "--master", "spark://127.0.0.1:17077", "--",
+  static String[] finetuneCommand(String name, String strategy, int examples, int epochs, String... submitOptions) {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("bash", "deploy/submit.sh", "--master",
+        "spark://127.0.0.1:17077"));
+    cmd.addAll(java.util.List.of(submitOptions));
+    cmd.addAll(java.util.List.of("--",
         "finetune", "--config", "conf/examples/quickstart.conf", "--set", "data.max-train-examples=" + examples,
         "--set", "training.epochs=" + epochs, "--set", "training.strategy=" + strategy,
         "--set", "evaluation.head-only-baseline=false",
         // the MLlib baseline runs on the cluster once (parameter averaging), not twice
         "--set", "evaluation.linear-baseline.enabled=" + strategy.equals("parameter-averaging"),
         "--set", "training.progress-interval=1s", "--set", "training.stall-timeout=" + System.getProperty("it.gs.stall", strategy.equals("gradient-sharing") && name.endsWith("-kill") ? "45s" : "120s"),
-        "--output", WORK.resolve(name).toAbsolutePath().toString(), "--overwrite"};
+        "--output", WORK.resolve(name).toAbsolutePath().toString(), "--overwrite"));
+    return cmd.toArray(String[]::new);
   }
 
   /**
@@ -126,14 +138,29 @@ class LocalClusterIT {
     }
   }
 
+  /**
+   * Parameter averaging learns on the cluster, with one GPU asked per executor and per task: Spark hands each
+   * task the worker's GPU, the executor plugin binds it (on this CPU build: records it as unused) and
+   * provenance.json lists every executor with its backend, devices and GPU bindings.
+   */
   @Test
-  void parameterAveragingLearnsOnTheCluster() throws Exception {
-    Run r = finetune("pa", "parameter-averaging");
+  @SuppressWarnings("unchecked")
+  void parameterAveragingLearnsOnTheClusterGivingEachTaskItsGpu() throws Exception {
+    Run r = finetune("pa", "parameter-averaging", "--conf", "spark.executor.resource.gpu.amount=1",
+        "--conf", "spark.task.resource.gpu.amount=1");
     assertEquals(0, r.code(), r.log());
     assertTrue(r.log().contains("fine-tuned"), "summary printed");
     double acc = finalAccuracy("pa");
     assertTrue(acc > 0.7, "accuracy on the cluster: " + acc);
     assertTrue(new File(WORK.resolve("pa/_COMPLETE").toString()).exists());
+    Map<String, Object> provenance = Json.readMap(readString(WORK.resolve("pa/provenance.json")));
+    java.util.List<Map<String, Object>> executors = (java.util.List<Map<String, Object>>) provenance.get("executors");
+    assertEquals(2, executors.size(), "both executors reported: " + executors);
+    for (Map<String, Object> e : executors) {
+      assertEquals("CPU", e.get("backend"), e.toString());
+      assertEquals(java.util.List.of("0"), e.get("spark-gpu-addresses"), e.toString());
+      assertEquals(Map.of("0", -1), e.get("task-gpu-bindings"), "tasks got GPU 0, unused on the CPU backend: " + e);
+    }
   }
 
   /**

@@ -20,7 +20,7 @@ class StackCheckTest {
 
   @Test
   void aClusterWithAnotherStackIsRefusedByName() {
-    StackCheck.Expected want = new StackCheck.Expected("3.5.7", "2.12", "1.0.0-M2");
+    StackCheck.Expected want = new StackCheck.Expected("3.5.7", "2.12", "1.0.0-M2", "nd4j-native");
     List<String> p = StackCheck.problems(want, new StackCheck.Running("3.4.1", "2.13.8", "1.0.0-M1.1", "1.0.0-M2.1"));
     assertEquals(3, p.size(), p.toString());
     assertTrue(p.get(0).contains("Spark 3.4.1 runs, but sparktune was built for Spark 3.5.x"), p.get(0));

@@ -1,0 +1,63 @@
+package io.sparktune.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The kernel's cell evaluation, without Jupyter around it (CI runs the notebooks through Jupyter too). */
+class JShellKernelTest {
+  static JShellKernel kernel;
+
+  @BeforeAll
+  static void start() {
+    kernel = JShellKernel.builder().name("test").build();
+  }
+
+  @AfterAll
+  static void stop() {
+    kernel.onShutdown(false);
+  }
+
+  @Test
+  void statementsRunInOrderAndTheLastExpressionIsTheValue() {
+    assertEquals("42", kernel.evalRaw("int x = 20;\nint y = x + 22;\ny"));
+    assertEquals("\"42!\"", kernel.evalRaw("String.valueOf(y) + \"!\""), "later cells see earlier declarations");
+  }
+
+  @Test
+  void aTrailingSemicolonShowsNothing() {
+    assertNull(kernel.evalRaw("System.out.printf(\"%d%n\", 1);"));
+  }
+
+  @Test
+  void theSparktuneApiAndStartupImportsAreThere() {
+    assertEquals("\"finetune\"", kernel.evalRaw("new picocli.CommandLine(new SparktuneCli()).getSubcommands().keySet().iterator().next()"));
+    assertEquals("true", kernel.evalRaw("Chart.lines(\"t\", \"x\", \"y\").draw().getWidth() > 0"));
+  }
+
+  @Test
+  void compileErrorsNameTheLine() {
+    JShellKernel.CellError e = assertThrows(JShellKernel.CellError.class, () -> kernel.evalRaw("int a = 1;\nString b = a;"));
+    assertTrue(e.getMessage().contains("line 2: incompatible types"), e.getMessage());
+  }
+
+  @Test
+  void exceptionsStopTheCellWithTheirClassAndMessage() {
+    JShellKernel.CellError e = assertThrows(JShellKernel.CellError.class,
+        () -> kernel.evalRaw("int before = 1;\nObject o = null;\no.toString();\nint after = 2;"));
+    assertTrue(e.getMessage().startsWith("java.lang.NullPointerException"), e.getMessage());
+    assertThrows(JShellKernel.CellError.class, () -> kernel.evalRaw("after"), "nothing after the failure ran");
+  }
+
+  @Test
+  void completenessFollowsTheSource() {
+    assertEquals(BaseKernel.IS_COMPLETE_YES, kernel.isComplete("int z = 1;"));
+    assertEquals("    ", kernel.isComplete("for (int i = 0; i < 3; i++) {"));
+  }
+}
