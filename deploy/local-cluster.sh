@@ -16,9 +16,8 @@ DIR="${SPARKTUNE_CLUSTER_DIR:-$ROOT/target/local-cluster}"
 PORT="${SPARK_MASTER_PORT:-7077}"
 UI="${SPARK_MASTER_WEBUI_PORT:-8080}"
 CP_FILE="$ROOT/driver/target/launcher-classpath.txt"
-OPENS="--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
---add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
---add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED"
+# shellcheck source=jvm-flags.sh
+source "$ROOT/deploy/jvm-flags.sh"
 
 spark_home() {
   # Spark wants $SPARK_HOME/jars and, for executors, a launcher/target/scala-2.12 directory (KNOWN-FACTS.md)
@@ -37,12 +36,12 @@ start() {
   fi
   spark_home
   export SPARK_HOME="$DIR" SPARK_SCALA_VERSION=2.12
-  nohup java $OPENS -Xmx512m -cp "$DIR/jars/*" org.apache.spark.deploy.master.Master \
+  nohup java $SPARKTUNE_JVM_FLAGS -Xmx512m -cp "$DIR/jars/*" org.apache.spark.deploy.master.Master \
     --host 127.0.0.1 --port "$PORT" --webui-port "$UI" > "$DIR/logs/master.log" 2>&1 &
   echo $! > "$DIR/master.pid"
   for i in $(seq 1 "$workers"); do
     # shellcheck disable=SC2086  # SPARK_WORKER_OPTS holds several options
-    nohup java $OPENS -Xmx512m ${SPARK_WORKER_OPTS:-} -cp "$DIR/jars/*" org.apache.spark.deploy.worker.Worker \
+    nohup java $SPARKTUNE_JVM_FLAGS -Xmx512m ${SPARK_WORKER_OPTS:-} -cp "$DIR/jars/*" org.apache.spark.deploy.worker.Worker \
       --host 127.0.0.1 --cores "${SPARK_WORKER_CORES:-1}" --memory "${SPARK_WORKER_MEMORY:-2g}" \
       --webui-port $((UI + i)) --work-dir "$DIR/work/worker-$i" "spark://127.0.0.1:$PORT" \
       > "$DIR/logs/worker-$i.log" 2>&1 &

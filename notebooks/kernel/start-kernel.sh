@@ -6,15 +6,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CP_FILE="$ROOT/notebooks/kernel/target/kernel-classpath.txt"
 [ -f "$CP_FILE" ] || { echo "sparktune-java kernel: not built; run notebooks/install-kernel.sh" >&2; exit 2; }
-OPENS="--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
---add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
---add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
---add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
---add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED"
+# shellcheck source=../../deploy/jvm-flags.sh
+source "$ROOT/deploy/jvm-flags.sh"
 cd "$ROOT"
 export SPARKTUNE_GIT_SHA="${SPARKTUNE_GIT_SHA:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
 # shellcheck disable=SC2086
-exec java ${SPARKTUNE_JAVA_OPTS:--Xmx4g} $OPENS -Djava.awt.headless=true \
-  -Daeron.publication.unblock.timeout=60000000000 \
+exec java ${SPARKTUNE_JAVA_OPTS:--Xmx4g} $SPARKTUNE_JVM_FLAGS -Djava.awt.headless=true \
   -cp "$ROOT/notebooks/kernel/target/classes:$ROOT/driver/target/classes:$ROOT/worker-lib/target/classes:$(cat "$CP_FILE")" \
   io.sparktune.notebook.KernelMain "$1"
