@@ -67,6 +67,18 @@ stop() {
     kill "$(cat "$f")" 2>/dev/null || true
     rm -f "$f"
   done
+  # executors the workers started (classpath $DIR/conf:$DIR/jars/*) normally end with their worker; one stuck
+  # in native code (e.g. DL4J's gradient sharing) does not, and would hold its memory and /dev/shm for good
+  local left
+  for _ in $(seq 1 20); do
+    left="$(pgrep -f -- "-cp $DIR/conf:$DIR/jars/" || true)"
+    [ -z "$left" ] && break
+    sleep 0.5
+  done
+  if [ -n "$left" ]; then
+    echo "local-cluster: killing executors that outlived their workers: $(echo "$left" | tr '\n' ' ')" >&2
+    kill -9 $left 2>/dev/null || true
+  fi
   echo "local-cluster: stopped"
 }
 

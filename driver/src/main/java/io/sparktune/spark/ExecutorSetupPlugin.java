@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>GPUs:</b> before each task, the GPU Spark assigned it ({@code spark.task.resource.gpu.amount})
  *       becomes the task thread's ND4J device ({@link DeviceBinding}). On the CPU backend an assigned GPU is
  *       reported as unused, once per executor.
+ *   <li><b>Leftovers:</b> Aeron directories of JVMs that died during gradient sharing are removed
+ *       ({@link AeronDirectories}).
  *   <li><b>Report:</b> one log line per executor names its backend and devices, and the driver keeps them
  *       ({@link ExecutorCompute}) for provenance.json.
  * </ul>
@@ -96,6 +98,7 @@ public final class ExecutorSetupPlugin implements SparkPlugin {
         StackCheck.require("executor " + ctx.executorID());
         int threads = ctx.conf().getInt(THREADS, ctx.conf().getInt("spark.task.cpus", 1));
         ComputeBackend.require("executor " + ctx.executorID());
+        AeronDirectories.removeStale("executor " + ctx.executorID());
         Nd4j.getEnvironment().setMaxThreads(threads);
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         // OpenBLAS keeps its own pool (all cores by default): two tasks each multiplying with two BLAS threads
@@ -128,7 +131,13 @@ public final class ExecutorSetupPlugin implements SparkPlugin {
         String address = gpus.get(0);
         int ordinal = -1;
         if (cuda) {
-          ordinal = DeviceBinding.ordinal(address, System.getenv("CUDA_VISIBLE_DEVICES"), deviceCount);
+          try {
+            ordinal = DeviceBinding.ordinal(address, System.getenv("CUDA_VISIBLE_DEVICES"), deviceCount);
+          } catch (io.sparktune.BadInputException e) {
+            // Spark only logs (at INFO) what a plugin's onTaskStart throws, so say it loudly here
+            log.error("Executor {}: {}; the task runs on ND4J's default device", ctx.executorID(), e.getMessage());
+            return;
+          }
           Nd4j.getAffinityManager().unsafeSetDevice(ordinal);
         }
         if (reported.add(address)) {

@@ -15,6 +15,7 @@ public final class SparkContexts {
   public static JavaSparkContext start(SparkSettings s) {
     StackCheck.require("driver");
     ComputeBackend.require("driver");
+    AeronDirectories.removeStale("driver");
     if (System.getProperty(AERON_UNBLOCK) == null) {
       System.setProperty(AERON_UNBLOCK, "60000000000");
     }
