@@ -67,16 +67,20 @@ stop() {
     kill "$(cat "$f")" 2>/dev/null || true
     rm -f "$f"
   done
-  # executors the workers started (classpath $DIR/conf:$DIR/jars/*) normally end with their worker; one stuck
-  # in native code (e.g. DL4J's gradient sharing) does not, and would hold its memory and /dev/shm for good
-  local left
+  # executors the workers started (working directory under $DIR/work) normally end with their worker; one
+  # stuck in native code (e.g. DL4J's gradient sharing) does not, and would hold its memory and /dev/shm
+  local left=""
   for _ in $(seq 1 20); do
-    left="$(pgrep -f -- "-cp $DIR/conf:$DIR/jars/" || true)"
+    left=""
+    for pid in $(pgrep -f CoarseGrainedExecutorBackend || true); do
+      case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$DIR"/work/*) left="$left $pid" ;; esac
+    done
     [ -z "$left" ] && break
     sleep 0.5
   done
   if [ -n "$left" ]; then
-    echo "local-cluster: killing executors that outlived their workers: $(echo "$left" | tr '\n' ' ')" >&2
+    echo "local-cluster: killing executors that outlived their workers:$left" >&2
+    # shellcheck disable=SC2086
     kill -9 $left 2>/dev/null || true
   fi
   echo "local-cluster: stopped"

@@ -22,6 +22,7 @@ GPU_CONF=()
 if [ "${GPUS:-0}" -gt 0 ]; then
   GPU_CONF=(--conf spark.executor.resource.gpu.amount="$GPUS" --conf spark.executor.resource.gpu.vendor=nvidia.com
     --conf spark.task.resource.gpu.amount=1
+    --conf spark.executorEnv.CUDA_DEVICE_ORDER=PCI_BUS_ID
     --conf spark.executor.resource.gpu.discoveryScript=/opt/sparktune/deploy/gpu/discover-gpus.sh)
 fi
 exec spark-submit --master "${K8S_MASTER:-k8s://https://kubernetes.default.svc}" --deploy-mode cluster \

@@ -26,6 +26,7 @@ if [ "${GPUS:-0}" -gt 0 ]; then
   GPU_CONF=(--files "$ROOT/deploy/gpu/discover-gpus.sh"
     --conf spark.executor.resource.gpu.amount="$GPUS"
     --conf spark.task.resource.gpu.amount=1
+    --conf spark.executorEnv.CUDA_DEVICE_ORDER=PCI_BUS_ID
     --conf spark.executor.resource.gpu.discoveryScript=./discover-gpus.sh)
 fi
 exec spark-submit --master yarn --deploy-mode cluster --class io.sparktune.cli.SparktuneCli \

@@ -1,14 +1,19 @@
 package io.sparktune.spark;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * without shutting its driver down (an executor killed by SIGKILL, a container limit, a stuck task)
  * leaves the directory in memory-backed /dev/shm for good; on a machine that keeps running jobs they
  * accumulate until Aeron cannot allocate a new log ("insufficient usable storage ... in /dev/shm") and
- * gradient sharing hangs (seen here: 278 directories, 23 of 24 GB). A directory is stale when Aeron's own
- * liveness check ({@link CommonContext#isDriverActive}: the driver's heartbeat in its command-and-control
- * file) finds no driver and nothing in it changed for {@code minAgeMs}; only those are removed.
+ * gradient sharing hangs (seen here: 278 directories, 23 of 24 GB). A directory is stale when the driver
+ * process named in its command-and-control file (cnc.dat) no longer runs, Aeron's own liveness check
+ * ({@link CommonContext#isDriverActive}: the driver's heartbeat) finds no driver either, and no file in it
+ * changed for {@code minAgeMs}; only those are removed.
  */
 public final class AeronDirectories {
   private static final Logger log = LoggerFactory.getLogger(AeronDirectories.class);
@@ -79,11 +85,37 @@ public final class AeronDirectories {
     return new Removed(dirs, bytes);
   }
 
-  private static boolean isLive(Path dir, long driverTimeoutMs) {
+  /**
+   * Whether a media driver may still use {@code dir}: its process (the PID in cnc.dat) still runs here, or its
+   * heartbeat is recent (a driver in another PID namespace sharing /dev/shm). A cnc.dat that is missing,
+   * short or still at version 0 belongs to no driver that got going; the age check protects one starting.
+   */
+  static boolean isLive(Path dir, long driverTimeoutMs) {
+    Path cnc = dir.resolve(CncFileDescriptor.CNC_FILE);
+    ByteBuffer header = ByteBuffer.allocate(CncFileDescriptor.META_DATA_LENGTH);
+    try (FileChannel ch = FileChannel.open(cnc, StandardOpenOption.READ)) {
+      while (header.hasRemaining() && ch.read(header) > 0) {
+        // read the metadata block
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    if (header.hasRemaining()) {
+      return false;
+    }
+    header.flip();
+    UnsafeBuffer meta = CncFileDescriptor.createMetaDataBuffer(header);
+    if (meta.getInt(CncFileDescriptor.cncVersionOffset(0)) == 0) {
+      return false;
+    }
+    long pid = meta.getLong(CncFileDescriptor.pidOffset(0));
+    if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return true;
+    }
     try {
       return CommonContext.isDriverActive(dir.toFile(), driverTimeoutMs, message -> {});
     } catch (RuntimeException e) {
-      return true; // unreadable or another Aeron version: not ours to judge
+      return true; // another Aeron version's layout: not ours to judge
     }
   }
 

@@ -115,7 +115,8 @@ public final class ComputeBackend {
       return Optional.empty();
     }
     if (classPresent(CUDA_BACKEND_CLASS)) {
-      return Optional.of(cudaAdvice(cudaRuntimeProblem().orElse("no usable GPU")));
+      return Optional.of(cudaAdvice(cudaRuntimeProblem().orElse("no usable GPU (" + rootMessage(failure)
+          + "; ND4J's log above names the library or device it could not use)")));
     }
     return Optional.of("ND4J's CPU backend (nd4j-native) cannot start: " + rootMessage(failure)
         + ". It needs linux-x86_64 and the native libraries in the nd4j-native linux-x86_64 jar.");

@@ -71,6 +71,14 @@ public final class ExecutorSetupPlugin implements SparkPlugin {
   public DriverPlugin driverPlugin() {
     return new DriverPlugin() {
       @Override
+      public Map<String, String> init(org.apache.spark.SparkContext sc, PluginContext ctx) {
+        // one JVM may start several applications (a restart, a notebook): report this one's executors only
+        EXECUTORS.clear();
+        BINDINGS.clear();
+        return Map.of();
+      }
+
+      @Override
       public Object receive(Object message) {
         if (message instanceof ExecutorCompute e) {
           EXECUTORS.put(e.executorId(), e);
@@ -135,7 +143,8 @@ public final class ExecutorSetupPlugin implements SparkPlugin {
             ordinal = DeviceBinding.ordinal(address, System.getenv("CUDA_VISIBLE_DEVICES"), deviceCount);
           } catch (io.sparktune.BadInputException e) {
             // Spark only logs (at INFO) what a plugin's onTaskStart throws, so say it loudly here
-            log.error("Executor {}: {}; the task runs on ND4J's default device", ctx.executorID(), e.getMessage());
+            log.error("Executor {}: {}; the task runs on the device its thread already had", ctx.executorID(),
+                e.getMessage());
             return;
           }
           Nd4j.getAffinityManager().unsafeSetDevice(ordinal);

@@ -10,8 +10,8 @@ import java.util.Properties;
 /**
  * Refuses to run on a Spark, Scala or DL4J/ND4J other than the ones this build was compiled against (the
  * usual cause of baffling NoSuchMethodErrors on a cluster whose spark-submit brings its own jars). Spark must
- * match in major.minor, Scala in its binary version, DL4J and ND4J exactly (the M2 line: 1.0.0-M2, or
- * 1.0.0-M2.1 for the CUDA build's ND4J).
+ * match in major.minor, Scala in its binary version, DL4J and ND4J exactly (1.0.0-M2 in the CPU build,
+ * 1.0.0-M2.1 in the CUDA build).
  */
 public final class StackCheck {
   private StackCheck() {}
@@ -57,9 +57,9 @@ public final class StackCheck {
     if (have.dl4j() != null && !have.dl4j().equals(want.dl4j())) {
       out.add("DL4J " + have.dl4j() + " is on the classpath, but sparktune was built for DL4J " + want.dl4j());
     }
-    if (have.nd4j() != null && !have.nd4j().equals(want.dl4j()) && !have.nd4j().equals(want.dl4j() + ".1")) {
+    if (have.nd4j() != null && !have.nd4j().equals(want.dl4j())) {
       out.add("ND4J " + have.nd4j() + " is on the classpath, but sparktune was built for ND4J " + want.dl4j()
-          + " (or " + want.dl4j() + ".1 with the CUDA backend)");
+          + " (1.0.0-M2.1 is the CUDA build's, mvn -Pcuda)");
     }
     return out;
   }

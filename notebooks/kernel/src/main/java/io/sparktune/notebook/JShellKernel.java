@@ -33,6 +33,8 @@ public final class JShellKernel extends BaseKernel {
       "io.sparktune.config.*", "io.sparktune.job.*", "io.sparktune.cli.SparktuneCli");
 
   private final JShell shell;
+  /** Set by an interrupt request: the statement running is stopped and the rest of the cell skipped. */
+  private volatile boolean interrupted;
 
   private JShellKernel(String name, String version, org.dflib.jjava.jupyter.kernel.JupyterIO io,
       org.dflib.jjava.jupyter.kernel.comm.CommManager comms, org.dflib.jjava.jupyter.kernel.display.Renderer renderer,
@@ -69,32 +71,44 @@ public final class JShellKernel extends BaseKernel {
   /** Runs a cell: returns its last expression's value as text, or null. */
   @Override
   public Object evalRaw(String code) {
+    interrupted = false;
     SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
     String remaining = code;
+    int linesBefore = 0; // lines of the cell already run, so errors name the cell's own line numbers
     String value = null;
     while (!remaining.isBlank()) {
       SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
-      if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
+      SourceCodeAnalysis.Completeness c = info.completeness();
+      if (c == SourceCodeAnalysis.Completeness.EMPTY) {
         break;
       }
-      if (info.completeness() == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE) {
+      if (c == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE || c == SourceCodeAnalysis.Completeness.CONSIDERED_INCOMPLETE) {
         throw new CellError("The cell ends in the middle of a statement: " + firstLine(remaining));
       }
-      String source = info.completeness() == SourceCodeAnalysis.Completeness.UNKNOWN ? remaining : info.source();
-      remaining = info.completeness() == SourceCodeAnalysis.Completeness.UNKNOWN ? "" : info.remaining();
-      value = run(source);
+      boolean unknown = c == SourceCodeAnalysis.Completeness.UNKNOWN;
+      String source = unknown ? remaining : info.source();
+      String rest = unknown ? "" : info.remaining();
+      if (rest.length() >= remaining.length()) {
+        throw new CellError("JShell cannot split the cell into statements at: " + firstLine(remaining));
+      }
+      value = run(source, linesBefore);
+      linesBefore += newlines(remaining.substring(0, remaining.length() - rest.length()));
+      remaining = rest;
+      if (interrupted) {
+        throw new CellError("Interrupted: the rest of the cell did not run");
+      }
     }
     return code.strip().endsWith(";") ? null : value;
   }
 
-  private String run(String source) {
+  private String run(String source, int linesBefore) {
     String value = null;
     for (SnippetEvent e : shell.eval(source)) {
       if (e.causeSnippet() != null) {
         continue; // an update of a dependent snippet, not what this source did
       }
       if (e.status() == Snippet.Status.REJECTED) {
-        throw new CellError(compileErrors(e.snippet()));
+        throw new CellError(compileErrors(e.snippet(), linesBefore));
       }
       if (e.exception() != null) {
         throw failure(e.exception());
@@ -107,12 +121,16 @@ public final class JShellKernel extends BaseKernel {
     return value;
   }
 
-  private String compileErrors(Snippet snippet) {
+  private String compileErrors(Snippet snippet, int linesBefore) {
     String src = snippet.source();
     return shell.diagnostics(snippet).filter(Diag::isError).map(d -> {
       int line = lineOf(src, (int) d.getStartPosition());
-      return "line " + line + ": " + d.getMessage(Locale.ROOT) + "\n    " + src.split("\n", -1)[line - 1].strip();
+      return "line " + (linesBefore + line) + ": " + d.getMessage(Locale.ROOT) + "\n    " + src.split("\n", -1)[line - 1].strip();
     }).collect(Collectors.joining("\n", "The cell does not compile:\n", ""));
+  }
+
+  private static int newlines(String s) {
+    return (int) s.chars().filter(ch -> ch == '\n').count();
   }
 
   private static int lineOf(String src, int position) {
@@ -136,6 +154,9 @@ public final class JShellKernel extends BaseKernel {
     }
     CellError error = new CellError(message);
     error.setStackTrace(e.getStackTrace());
+    if (e.getCause() != null) {
+      error.initCause(e.getCause());
+    }
     return error;
   }
 
@@ -191,11 +212,15 @@ public final class JShellKernel extends BaseKernel {
         lines.add("    at " + f);
       }
     }
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      lines.add("Caused by: " + (c instanceof EvalException ev ? ev.getExceptionClassName() + ": " + ev.getMessage() : c));
+    }
     return lines;
   }
 
   @Override
   public void interrupt() {
+    interrupted = true;
     shell.stop();
   }
 

@@ -42,9 +42,27 @@ class JShellKernelTest {
   }
 
   @Test
-  void compileErrorsNameTheLine() {
+  void compileErrorsNameTheCellsLine() {
     JShellKernel.CellError e = assertThrows(JShellKernel.CellError.class, () -> kernel.evalRaw("int a = 1;\nString b = a;"));
     assertTrue(e.getMessage().contains("line 2: incompatible types"), e.getMessage());
+    JShellKernel.CellError third = assertThrows(JShellKernel.CellError.class,
+        () -> kernel.evalRaw("int a3 = 1;\n\nint c3 = 2;\nString b3 = a3;"));
+    assertTrue(third.getMessage().contains("line 4: incompatible types"), third.getMessage());
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(20)
+  void aCellEndingInAnUnfinishedStatementIsRefusedNotLooped() {
+    JShellKernel.CellError e = assertThrows(JShellKernel.CellError.class, () -> kernel.evalRaw("int q = 1;\nif (q > 0)"));
+    assertTrue(e.getMessage().startsWith("The cell ends in the middle of a statement"), e.getMessage());
+  }
+
+  @Test
+  void causesAreShown() {
+    JShellKernel.CellError e = assertThrows(JShellKernel.CellError.class,
+        () -> kernel.evalRaw("throw new RuntimeException(\"outer\", new IllegalStateException(\"inner\"));"));
+    assertTrue(String.join("\n", kernel.formatError(e)).contains("Caused by: java.lang.IllegalStateException: inner"),
+        kernel.formatError(e).toString());
   }
 
   @Test
