@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +50,6 @@ public final class Precision {
 
   /** The ND4J backend's name ("CPU", "CUDA"). */
   public static String backend() {
-    Object b = Nd4j.getExecutioner().getEnvironmentInformation().get("backend");
-    return b == null ? "unknown" : b.toString();
+    return io.sparktune.spark.ComputeBackend.name();
   }
 }
