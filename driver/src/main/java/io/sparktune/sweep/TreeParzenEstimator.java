@@ -1,7 +1,6 @@
 package io.sparktune.sweep;
 
 import io.sparktune.data.Splits;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -11,15 +10,28 @@ import java.util.SplittableRandom;
 
 /**
  * The tree-structured Parzen estimator (Bergstra, Bardenet, Bengio and Kégl 2011, "Algorithms for
- * hyper-parameter optimization"). After {@code startup} random trials, the scored trials are split into
- * the best fraction {@code gamma} ("good") and the rest; for each parameter, in condition order and only
- * where it is active, a density l(x) is fitted to its good values and g(x) to its other values, and of
- * {@code candidates} draws from l the one with the largest l(x) / g(x) is taken. Numeric keys are
- * modelled on the unit interval (log-scaled for log domains) by truncated Gaussian kernels, one per
- * observation with a bandwidth from its neighbours, plus a uniform prior component; choices by smoothed
- * category frequencies. A parameter that is inactive in a trial does not enter its densities.
+ * hyper-parameter optimization"), in its multivariate form (one kernel per trial over all keys together,
+ * as in BOHB, Falkner et al. 2018, and Optuna's multivariate TPE). After {@code startup} random trials, the
+ * scored trials are split into the best fraction {@code gamma} ("good") and the rest; a density l(x) is
+ * fitted to the good configurations and g(x) to the others, and of {@code candidates} draws from l the one
+ * with the largest l(x) / g(x) is proposed.
+ *
+ * <p>Each density is a mixture of one kernel per trial and a uniform prior component of weight
+ * {@link #PRIOR_WEIGHT}. A trial's kernel is a product over keys: numeric keys on the unit interval
+ * (log-scaled for log domains), a Gaussian truncated to it with Scott's-rule bandwidth
+ * {@code 0.2 n^(-1/(d+4))}; choices put {@code 1 + w/k} of {@code 1 + w} on the trial's value and
+ * {@code w/k} on each other value ({@code w} the prior weight, {@code k} the values). Because whole
+ * configurations are modelled, keys that interact (the best learning rate depends on the batch size) are
+ * proposed together, and because a choice's kernel keeps mass on every value, a category that did well
+ * early does not capture every later proposal, which is how the per-key estimator lost to random search
+ * on the quickstart sweep (README, Hyperparameter sweeps). A key that is inactive in a trial (its
+ * condition unmet) takes the prior's factor in that trial's kernel.
  */
 public final class TreeParzenEstimator implements SearchAlgorithm {
+  /** The uniform prior component's weight, in trials. */
+  static final double PRIOR_WEIGHT = 1.0;
+  private static final double MIN_BANDWIDTH = 0.02;
+
   private final SearchSpace space;
   private final long seed;
   private final int startup;
@@ -42,76 +54,128 @@ public final class TreeParzenEstimator implements SearchAlgorithm {
     if (scored.size() < startup) {
       return space.sample(rnd);
     }
-    int nGood = Math.max(1, (int) Math.ceil(gamma * scored.size()));
-    List<Observation> good = scored.subList(0, nGood);
-    List<Observation> bad = scored.subList(nGood, scored.size());
-    Map<String, Object> values = new LinkedHashMap<>();
-    for (Parameter p : space.parameters()) {
-      if (p.activeIn(values)) {
-        values.put(p.key(), choose(p, valuesOf(p, good), valuesOf(p, bad), rnd));
-      }
-    }
-    return values;
-  }
-
-  private static List<Object> valuesOf(Parameter p, List<Observation> trials) {
-    List<Object> out = new ArrayList<>();
-    for (Observation o : trials) {
-      Object v = o.values().get(p.key());
-      if (v != null) {
-        out.add(v);
-      }
-    }
-    return out;
-  }
-
-  private Object choose(Parameter p, List<Object> good, List<Object> bad, SplittableRandom rnd) {
-    if (p.domain() instanceof Domain.Choice c) {
-      double[] l = categorical(c, good);
-      double[] g = categorical(c, bad);
-      int best = -1;
-      double bestRatio = Double.NEGATIVE_INFINITY;
-      for (int k = 0; k < candidates; k++) {
-        int i = draw(l, rnd);
-        double ratio = Math.log(l[i]) - Math.log(g[i]);
-        if (ratio > bestRatio) {
-          bestRatio = ratio;
-          best = i;
-        }
-      }
-      return c.values().get(best);
-    }
-    Parzen l = new Parzen(units(p.domain(), good));
-    Parzen g = new Parzen(units(p.domain(), bad));
-    double bestU = 0.5;
+    int nGood = Math.min(scored.size(), Math.max(1, (int) Math.ceil(gamma * scored.size())));
+    Density good = new Density(space, scored.subList(0, nGood));
+    Density rest = new Density(space, scored.subList(nGood, scored.size()));
+    Map<String, Object> best = null;
     double bestRatio = Double.NEGATIVE_INFINITY;
     for (int k = 0; k < candidates; k++) {
-      double u = l.sample(rnd);
-      double ratio = Math.log(l.density(u)) - Math.log(g.density(u));
-      if (ratio > bestRatio) {
+      Map<String, Object> x = good.sample(rnd);
+      double ratio = Math.log(good.at(x)) - Math.log(rest.at(x));
+      if (best == null || ratio > bestRatio) {
         bestRatio = ratio;
-        bestU = u;
+        best = x;
       }
     }
-    return p.domain() instanceof Domain.Real r ? (Object) r.fromUnit(bestU) : (Object) ((Domain.Int) p.domain()).fromUnit(bestU);
+    return best;
   }
 
-  /** Category probabilities: counts plus one pseudo-count each (the prior). */
-  private static double[] categorical(Domain.Choice c, List<Object> seen) {
-    double[] w = new double[c.values().size()];
-    Arrays.fill(w, 1.0);
-    for (Object v : seen) {
-      for (int i = 0; i < w.length; i++) {
-        if (SearchSpace.sameValue(v, c.values().get(i))) {
-          w[i] += 1;
+  /** A Parzen density over whole configurations: one product kernel per trial plus the uniform prior. */
+  static final class Density {
+    private final SearchSpace space;
+    private final List<Map<String, Object>> centres;
+    private final double bandwidth;
+
+    Density(SearchSpace space, List<Observation> trials) {
+      this.space = space;
+      this.centres = trials.stream().map(Observation::values).toList();
+      int d = space.parameters().size();
+      this.bandwidth = Math.max(MIN_BANDWIDTH, 0.2 * Math.pow(Math.max(1, centres.size()), -1.0 / (d + 4)));
+    }
+
+    /** A configuration drawn from the mixture: a trial's kernel (or the prior), then each active key from it. */
+    Map<String, Object> sample(SplittableRandom rnd) {
+      double pick = rnd.nextDouble() * (centres.size() + PRIOR_WEIGHT);
+      Map<String, Object> centre = pick < centres.size() ? centres.get((int) pick) : Map.of();
+      Map<String, Object> values = new LinkedHashMap<>();
+      for (Parameter p : space.parameters()) {
+        if (!p.activeIn(values)) {
+          continue;
+        }
+        Object c = centre.get(p.key());
+        if (c == null) {
+          values.put(p.key(), p.domain().sample(rnd));
+        } else if (p.domain() instanceof Domain.Choice choice) {
+          values.put(p.key(), choice.values().get(draw(choiceKernel(choice, c), rnd)));
+        } else {
+          values.put(p.key(), fromUnit(p.domain(), truncatedGaussian(toUnit(p.domain(), c), rnd)));
         }
       }
+      return values;
     }
-    double sum = Arrays.stream(w).sum();
-    for (int i = 0; i < w.length; i++) {
-      w[i] /= sum;
+
+    /** The density at {@code x} (over its active keys). */
+    double at(Map<String, Object> x) {
+      double sum = PRIOR_WEIGHT * priorAt(x);
+      for (Map<String, Object> centre : centres) {
+        double k = 1;
+        for (Parameter p : space.parameters()) {
+          Object v = x.get(p.key());
+          if (v == null) {
+            continue;
+          }
+          Object c = centre.get(p.key());
+          if (c == null) {
+            k *= prior(p);
+          } else if (p.domain() instanceof Domain.Choice choice) {
+            k *= choiceKernel(choice, c)[indexOf(choice, v)];
+          } else {
+            k *= gaussianAt(toUnit(p.domain(), v), toUnit(p.domain(), c));
+          }
+        }
+        sum += k;
+      }
+      return sum / (centres.size() + PRIOR_WEIGHT);
     }
+
+    private double priorAt(Map<String, Object> x) {
+      double d = 1;
+      for (Parameter p : space.parameters()) {
+        if (x.get(p.key()) != null) {
+          d *= prior(p);
+        }
+      }
+      return d;
+    }
+
+    private static double prior(Parameter p) {
+      return p.domain() instanceof Domain.Choice c ? 1.0 / c.values().size() : 1.0;
+    }
+
+    /** The Gaussian of the bandwidth at {@code mu}, truncated to [0, 1] (renormalised), at {@code u}. */
+    private double gaussianAt(double u, double mu) {
+      double mass = phi((1 - mu) / bandwidth) - phi(-mu / bandwidth);
+      double z = (u - mu) / bandwidth;
+      return Math.exp(-0.5 * z * z) / (Math.sqrt(2 * Math.PI) * bandwidth * Math.max(mass, 1e-12));
+    }
+
+    private double truncatedGaussian(double mu, SplittableRandom rnd) {
+      for (int tries = 0; tries < 100; tries++) {
+        double u = mu + bandwidth * gaussian(rnd);
+        if (u >= 0 && u <= 1) {
+          return u;
+        }
+      }
+      return Math.min(1, Math.max(0, mu));
+    }
+  }
+
+  /** A choice's kernel around {@code observed}: 1 + w/k on it and w/k on every value, normalised. */
+  static double[] choiceKernel(Domain.Choice c, Object observed) {
+    int k = c.values().size();
+    double[] w = new double[k];
+    Arrays.fill(w, PRIOR_WEIGHT / k / (1 + PRIOR_WEIGHT));
+    w[indexOf(c, observed)] += 1 / (1 + PRIOR_WEIGHT);
     return w;
+  }
+
+  private static int indexOf(Domain.Choice c, Object v) {
+    for (int i = 0; i < c.values().size(); i++) {
+      if (SearchSpace.sameValue(v, c.values().get(i))) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("Value " + v + " is not one of the choices " + c.values());
   }
 
   private static int draw(double[] p, SplittableRandom rnd) {
@@ -126,71 +190,26 @@ public final class TreeParzenEstimator implements SearchAlgorithm {
     return p.length - 1;
   }
 
-  private static double[] units(Domain d, List<Object> values) {
-    double[] u = new double[values.size()];
-    for (int i = 0; i < u.length; i++) {
-      double v = ((Number) values.get(i)).doubleValue();
-      u[i] = d instanceof Domain.Real r ? r.toUnit(v) : ((Domain.Int) d).toUnit(Math.round(v));
-    }
-    return u;
+  private static double toUnit(Domain d, Object v) {
+    double x = ((Number) v).doubleValue();
+    return d instanceof Domain.Real r ? r.toUnit(x) : ((Domain.Int) d).toUnit(Math.round(x));
   }
 
-  /**
-   * A mixture on [0, 1] of Gaussians truncated to the interval, one at each observation (bandwidth: the
-   * larger gap to its neighbours, bounded), and one uniform prior component, all weighted equally.
-   */
-  static final class Parzen {
-    private static final double MIN_BANDWIDTH = 0.01;
-    private final double[] mu;
-    private final double[] sigma;
+  private static Object fromUnit(Domain d, double u) {
+    return d instanceof Domain.Real r ? (Object) r.fromUnit(u) : (Object) ((Domain.Int) d).fromUnit(u);
+  }
 
-    Parzen(double[] points) {
-      mu = points.clone();
-      Arrays.sort(mu);
-      sigma = new double[mu.length];
-      for (int i = 0; i < mu.length; i++) {
-        double left = i == 0 ? mu[i] : mu[i] - mu[i - 1];
-        double right = i == mu.length - 1 ? 1 - mu[i] : mu[i + 1] - mu[i];
-        sigma[i] = Math.min(1.0, Math.max(Math.max(left, right), Math.max(MIN_BANDWIDTH, 1.0 / (1 + mu.length))));
-      }
-    }
+  private static double gaussian(SplittableRandom rnd) {
+    double u1 = Math.max(rnd.nextDouble(), 1e-300);
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rnd.nextDouble());
+  }
 
-    double density(double u) {
-      double d = 1.0; // the uniform prior on [0, 1]
-      for (int i = 0; i < mu.length; i++) {
-        double mass = phi((1 - mu[i]) / sigma[i]) - phi(-mu[i] / sigma[i]);
-        double z = (u - mu[i]) / sigma[i];
-        d += Math.exp(-0.5 * z * z) / (Math.sqrt(2 * Math.PI) * sigma[i] * Math.max(mass, 1e-12));
-      }
-      return d / (mu.length + 1);
-    }
-
-    double sample(SplittableRandom rnd) {
-      int k = rnd.nextInt(mu.length + 1);
-      if (k == mu.length) {
-        return rnd.nextDouble();
-      }
-      for (int tries = 0; tries < 100; tries++) {
-        double u = mu[k] + sigma[k] * gaussian(rnd);
-        if (u >= 0 && u <= 1) {
-          return u;
-        }
-      }
-      return Math.min(1, Math.max(0, mu[k]));
-    }
-
-    private static double gaussian(SplittableRandom rnd) {
-      double u1 = Math.max(rnd.nextDouble(), 1e-300);
-      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rnd.nextDouble());
-    }
-
-    /** The standard normal distribution function (erf by Abramowitz and Stegun 7.1.26, error below 1.5e-7). */
-    static double phi(double x) {
-      double z = Math.abs(x) / Math.sqrt(2);
-      double t = 1 / (1 + 0.3275911 * z);
-      double erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-          * Math.exp(-z * z);
-      return 0.5 * (1 + (x >= 0 ? erf : -erf));
-    }
+  /** The standard normal distribution function (erf by Abramowitz and Stegun 7.1.26, error below 1.5e-7). */
+  static double phi(double x) {
+    double z = Math.abs(x) / Math.sqrt(2);
+    double t = 1 / (1 + 0.3275911 * z);
+    double erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+        * Math.exp(-z * z);
+    return 0.5 * (1 + (x >= 0 ? erf : -erf));
   }
 }
