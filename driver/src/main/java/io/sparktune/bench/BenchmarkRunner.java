@@ -35,7 +35,10 @@ public final class BenchmarkRunner {
           "training.parameter-averaging.implementation=sparktune")),
       new Variant("dl4j-spark-parameter-averaging", List.of("training.strategy=parameter-averaging",
           "training.parameter-averaging.implementation=dl4j")),
-      new Variant("dl4j-spark-gradient-sharing", List.of("training.strategy=gradient-sharing")));
+      new Variant("sparktune-gradient-sharing", List.of("training.strategy=gradient-sharing",
+          "training.gradient-sharing.implementation=sparktune")),
+      new Variant("dl4j-spark-gradient-sharing", List.of("training.strategy=gradient-sharing",
+          "training.gradient-sharing.implementation=dl4j")));
 
   private final File config;
   private final List<String> sets;
@@ -245,10 +248,15 @@ public final class BenchmarkRunner {
     return sb.toString();
   }
 
-  /** The scaling model (see {@link ScalingModel}) fed with the sparktune parameter-averaging run's measurements. */
-  @SuppressWarnings("unchecked")
+  /** The scaling model (see {@link ScalingModel}) fed with each sparktune run's measurements. */
   private static String scaling(List<Map<String, Object>> runs) {
-    Map<String, Object> b = runs.stream().filter(r -> "sparktune-parameter-averaging".equals(r.get("name"))
+    return scaling(runs, "sparktune-parameter-averaging", "parameter averaging", "state")
+        + scaling(runs, "sparktune-gradient-sharing", "gradient sharing", "gradient");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String scaling(List<Map<String, Object>> runs, String run, String strategy, String payload) {
+    Map<String, Object> b = runs.stream().filter(r -> run.equals(r.get("name"))
         && r.get("last_epoch_breakdown") != null).map(r -> (Map<String, Object>) r.get("last_epoch_breakdown"))
         .findFirst().orElse(null);
     if (b == null) {
@@ -264,10 +272,10 @@ public final class BenchmarkRunner {
         + ((Number) b.get("waiting-for-slowest-worker")).doubleValue()) / rounds;
     int workers = ((Number) b.get("workers")).intValue();
     List<Integer> sizes = List.of(2, 4, 8, 16);
-    StringBuilder sb = new StringBuilder(String.format("%nScaling model for sparktune parameter averaging on a 10 Gbit/s "
-        + "network (measured here: %.3f s per step, %d steps per round, %.1f MB state per worker and round, %.3f s "
-        + "spent in each round at %d workers on loopback, waiting for the slower worker included; see README \"Performance\"):%n%n| executors |", step, perRound, state / 1e6,
-        local, workers));
+    StringBuilder sb = new StringBuilder(String.format("%nScaling model for sparktune " + strategy + " on a 10 Gbit/s "
+        + "network (measured here: %.3f s per step, %d steps per round, %.1f MB " + payload + " per worker and round, "
+        + "%.3f s spent in each round at %d workers on loopback, waiting for the slower worker included; see README "
+        + "\"Performance\"):%n%n| executors |", step, perRound, state / 1e6, local, workers));
     sizes.forEach(n -> sb.append(' ').append(n).append(" |"));
     sb.append("\n|---|").append("---|".repeat(sizes.size())).append("\n| efficiency |");
     ScalingModel.efficiency(step, perRound, state, local, workers, 10e9, sizes)

@@ -57,10 +57,10 @@ public record TechniqueSettings(double lrDecay, Map<String, Double> lrMultiplier
   static TechniqueSettings fromConfig(Config c, ConfigProblems p) {
     String b = ConfigLoader.ROOT + ".techniques.";
     boolean progressive = p.bool(b + "progressive-unfreezing.enabled");
-    if (progressive && p.string(ConfigLoader.ROOT + ".training.strategy").equals("gradient-sharing")) {
-      p.add(b + "progressive-unfreezing.enabled", "is true, which gradient-sharing cannot apply (DL4J keeps each "
-          + "worker's model across epochs, so a layer unfrozen later would never reach it); use parameter-averaging "
-          + "or single-node.");
+    if (progressive && TrainingSettings.dl4jGradientSharing(p, ConfigLoader.ROOT + ".training.")) {
+      p.add(b + "progressive-unfreezing.enabled", "is true, which DL4J's gradient-sharing cannot apply (DL4J keeps each "
+          + "worker's model across epochs, so a layer unfrozen later would never reach it); use parameter-averaging, "
+          + "training.gradient-sharing.implementation = sparktune or single-node.");
     }
     return new TechniqueSettings(p.doubleIn(b + "layer-learning-rates.decay", 1, 100, false), multipliers(c, p),
         progressive, p.intIn(b + "progressive-unfreezing.group-size", 1, 10_000),

@@ -26,6 +26,8 @@ import java.util.List;
  * @param port Aeron port of the driver (the root of the transport)
  * @param networkMask subnet whose address executors announce, e.g. 10.1.0.0/16; "" = 127.0.0.1
  * @param sharingPrefetch minibatches prefetched (gradient sharing)
+ * @param sharingImplementation dl4j (DL4J's SharedTrainingMaster) or sparktune (synchronous gradient averaging
+ *     through the driver's hub)
  * @param patience early-stopping patience in epochs, 0 = off
  * @param minDelta smallest improvement that counts
  * @param learningCheckExamples training examples used to verify the returned network, 0 = no check
@@ -39,7 +41,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
     boolean averageUpdaterState, int averagingPrefetch, String averagingImplementation, String hubAddress, int hubPort,
     double threshold, String controllerAddress, int port, String networkMask,
-    int sharingPrefetch, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
+    int sharingPrefetch, String sharingImplementation, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
     io.sparktune.train.LearningRateSchedule lrSchedule, String precision, int restarts, String workspaceMode,
     String cacheMode) {
 
@@ -67,6 +69,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.intIn(b + "gradient-sharing.port", 1024, 65535),
         p.string(b + "gradient-sharing.network-mask"),
         p.intIn(b + "gradient-sharing.prefetch", 0, 64),
+        p.oneOf(b + "gradient-sharing.implementation", AVERAGING_IMPLEMENTATIONS),
         p.intIn(b + "early-stopping.patience", 0, 10_000),
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
@@ -77,13 +80,30 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
 
   private static io.sparktune.train.LearningRateSchedule schedule(ConfigProblems p, String b) {
     String type = p.oneOf(b + "lr-schedule.type", io.sparktune.train.LearningRateSchedule.TYPES);
-    if (!type.equals("constant") && p.string(b + "strategy").equals("gradient-sharing")) {
+    if (!type.equals("constant") && dl4jGradientSharing(p, b)) {
       p.add(b + "lr-schedule.type", "is " + type + ", which gradient-sharing cannot apply (DL4J keeps each worker's "
           + "model across epochs); use constant, or parameter-averaging / single-node.");
     }
     return new io.sparktune.train.LearningRateSchedule(type, p.intIn(b + "lr-schedule.warmup-epochs", 0, 10_000),
         p.intIn(b + "lr-schedule.step-epochs", 1, 10_000), p.doubleIn(b + "lr-schedule.step-factor", 0, 1, true),
         p.doubleIn(b + "lr-schedule.min-fraction", 0, 1, false));
+  }
+
+  /** True for DL4J's gradient sharing, which keeps each worker's model across epochs (what it cannot do follows). */
+  static boolean dl4jGradientSharing(ConfigProblems p, String training) {
+    return p.string(training + "strategy").equals("gradient-sharing")
+        && p.string(training + "gradient-sharing.implementation").equals("dl4j");
+  }
+
+  /** True for DL4J's gradient sharing (one training master per application, each worker's model kept across epochs). */
+  public boolean onDl4jGradientSharing() {
+    return strategy.equals("gradient-sharing") && sharingImplementation.equals("dl4j");
+  }
+
+  /** True when training runs on one of DL4J's training masters (not sparktune's own strategies). */
+  public boolean onDl4jMaster() {
+    return strategy.equals("gradient-sharing") ? sharingImplementation.equals("dl4j")
+        : strategy.equals("parameter-averaging") && averagingImplementation.equals("dl4j");
   }
 
   public org.nd4j.linalg.learning.config.IUpdater dl4jUpdater() {

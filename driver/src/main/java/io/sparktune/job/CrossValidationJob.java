@@ -37,10 +37,11 @@ public final class CrossValidationJob {
   }
 
   public Map<String, Object> run() {
-    if (s.training().strategy().equals("gradient-sharing")) {
+    if (s.training().onDl4jGradientSharing()) {
       throw new BadInputException("sparktune cv runs one fine-tune per fold in one Spark application, and DL4J's "
           + "gradient sharing cannot start a second training master in one application; use "
-          + "training.strategy = parameter-averaging for cross-validation.");
+          + "training.strategy = parameter-averaging or training.gradient-sharing.implementation = sparktune for "
+          + "cross-validation.");
     }
     return SparkContexts.with(s.spark(), sc -> run(sc));
   }

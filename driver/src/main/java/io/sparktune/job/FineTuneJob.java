@@ -105,7 +105,7 @@ public final class FineTuneJob {
       try {
         return SparkContexts.with(s.spark(), sc -> attempt.run(sc, out));
       } catch (Exception e) { // also Spark's SparkException, checked but thrown undeclared from Scala
-        boolean restartable = io.sparktune.train.ParameterAveragingStrategy.executorLost(e)
+        boolean restartable = io.sparktune.train.HubStrategy.executorLost(e)
             || String.valueOf(rootMessage(e)).contains("made no progress");
         if (restart >= s.training().restarts() || !restartable
             || !new CheckpointStore(s.run().checkpointDir(), s.run().checkpointKeep()).hasCommitted()) {

@@ -53,10 +53,10 @@ public final class InspectJob {
 
   public Map<String, Object> run() {
     boolean trains = inspect.labelErrorFolds() > 0 || !inspect.learningCurveFractions().isEmpty();
-    if (trains && s.training().strategy().equals("gradient-sharing")) {
+    if (trains && s.training().onDl4jGradientSharing()) {
       throw new BadInputException("sparktune inspect fine-tunes several times in one Spark application (label "
           + "errors, learning curve), and DL4J's gradient sharing cannot start a second training master in one "
-          + "application; use training.strategy = parameter-averaging, or set inspect.label-errors.folds = 0 and "
+          + "application; use training.strategy = parameter-averaging or training.gradient-sharing.implementation = sparktune, or set inspect.label-errors.folds = 0 and "
           + "inspect.learning-curve.fractions = [].");
     }
     return SparkContexts.with(s.spark(), this::run);

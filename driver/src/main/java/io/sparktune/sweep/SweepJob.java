@@ -88,7 +88,7 @@ public final class SweepJob {
     };
     int concurrency = sweep.concurrentTrials() > 0 ? sweep.concurrentTrials()
         : Math.max(1, sc.defaultParallelism() / sweep.trialWorkers());
-    if (concurrency > 1 && base.training().strategy().equals("gradient-sharing")) {
+    if (concurrency > 1 && base.training().onDl4jGradientSharing()) {
       throw new BadInputException("sweep.concurrent-trials: gradient-sharing cannot run several trials at once "
           + "(DL4J's gradient sharing runs one training master per application); set sweep.concurrent-trials = 1 "
           + "or use parameter-averaging.");

@@ -68,9 +68,17 @@ final class AveragingHub implements AutoCloseable {
     return server.getLocalPort();
   }
 
-  /** Starts a session (one epoch) for {@code workers} tasks exchanging {@code length} values. */
+  /** Starts a session (one epoch) for {@code workers} tasks exchanging {@code length} values; it ends when all are out of data. */
   Session open(int workers, int length) {
-    Session s = new Session(nextSession.getAndIncrement(), workers, length);
+    return open(workers, length, false);
+  }
+
+  /**
+   * Starts a session; with {@code endAtFirstExhausted} it ends after the round in which the first task runs
+   * out of data (gradient sharing: every task must apply every round's mean, so none may go on alone).
+   */
+  Session open(int workers, int length, boolean endAtFirstExhausted) {
+    Session s = new Session(nextSession.getAndIncrement(), workers, length, endAtFirstExhausted);
     sessions.put(s.id, s);
     return s;
   }
@@ -180,12 +188,14 @@ final class AveragingHub implements AutoCloseable {
     final long id;
     final int workers;
     final int length;
+    private final boolean endAtFirstExhausted;
     private Attempt current;
 
-    private Session(long id, int workers, int length) {
+    private Session(long id, int workers, int length, boolean endAtFirstExhausted) {
       this.id = id;
       this.workers = workers;
       this.length = length;
+      this.endAtFirstExhausted = endAtFirstExhausted;
     }
 
     /** The attempt a task of stage attempt {@code attempt} joins, or null when a newer one already runs. */
@@ -196,7 +206,7 @@ final class AveragingHub implements AutoCloseable {
               attempt, id, current.number);
           current.abort();
         }
-        current = new Attempt(attempt, workers, length);
+        current = new Attempt(attempt, workers, length, endAtFirstExhausted);
       } else if (attempt < current.number) {
         return null;
       }
@@ -232,6 +242,7 @@ final class AveragingHub implements AutoCloseable {
 
     final int number;
     private final int workers;
+    private final boolean endAtFirstExhausted;
     private final double[] sum;
     private final float[][] means = new float[2][];
     private final List<Socket> sockets = new ArrayList<>();
@@ -249,9 +260,10 @@ final class AveragingHub implements AutoCloseable {
     int rounds;
     long spreadNanos;
 
-    Attempt(int number, int workers, int length) {
+    Attempt(int number, int workers, int length, boolean endAtFirstExhausted) {
       this.number = number;
       this.workers = workers;
+      this.endAtFirstExhausted = endAtFirstExhausted;
       this.sum = new double[length];
     }
 
@@ -294,7 +306,7 @@ final class AveragingHub implements AutoCloseable {
         java.util.Arrays.fill(sum, 0);
         lastMean = mean;
       }
-      boolean done = exhausted == workers;
+      boolean done = endAtFirstExhausted ? exhausted > 0 : exhausted == workers;
       if (done && lastMean != null) {
         finalState = lastMean.clone();
       }

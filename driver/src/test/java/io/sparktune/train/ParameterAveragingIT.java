@@ -34,11 +34,12 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * sparktune's parameter averaging (long-lived barrier tasks and the driver's averaging hub) against
- * single-machine training on the same real Fashion-MNIST minibatches, in the spirit of DL4J's
- * TestCompareParameterAveragingSparkVsSingleMachine: one worker gives exactly the single-machine
- * parameters and updater state; two workers averaging plain SGD after every step give the single-machine
- * step on both minibatches together.
+ * sparktune's own strategies (long-lived barrier tasks and the driver's hub) against single-machine training
+ * on the same real Fashion-MNIST minibatches, in the spirit of DL4J's
+ * TestCompareParameterAveragingSparkVsSingleMachine. Parameter averaging: one worker gives exactly the
+ * single-machine parameters and updater state; two workers averaging plain SGD after every step give the
+ * single-machine step on both minibatches together. Gradient sharing: two workers with Adam give the
+ * single-machine Adam steps on both minibatches together, parameters and moments.
  */
 class ParameterAveragingIT {
   private static JavaSparkContext sc;
@@ -97,7 +98,7 @@ class ParameterAveragingIT {
     Network distributed = single.copy();
     List<DataSet> part = batches.subList(0, 8);
     part.forEach(single::fit);
-    try (ParameterAveragingStrategy s = new ParameterAveragingStrategy(sc, distributed, settings(3), 1)) {
+    try (HubStrategy s = new HubStrategy(sc, distributed, settings(3), 1, HubStrategy.Exchange.PARAMETERS)) {
       s.fitEpoch(partitioned(List.of(part)));
       assertArrayEquals(single.params().toFloatVector(), s.network().params().toFloatVector(), 0f);
       assertArrayEquals(single.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), 0f);
@@ -116,7 +117,7 @@ class ParameterAveragingIT {
     for (int i = 0; i < 5; i++) {
       single.fit(DataSet.merge(List.of(first.get(i), second.get(i))));
     }
-    try (ParameterAveragingStrategy s = new ParameterAveragingStrategy(sc, distributed, settings(1), 2)) {
+    try (HubStrategy s = new HubStrategy(sc, distributed, settings(1), 2, HubStrategy.Exchange.PARAMETERS)) {
       s.fitEpoch(partitioned(List.of(first, second)));
       float[] expected = single.params().toFloatVector();
       float[] actual = s.network().params().toFloatVector();
@@ -145,12 +146,55 @@ class ParameterAveragingIT {
     }
     sa.scatter(va);
     longer.subList(2, 5).forEach(a::fit);
-    try (ParameterAveragingStrategy s = new ParameterAveragingStrategy(sc, start.copy(), settings(2), 2)) {
+    try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2), 2, HubStrategy.Exchange.PARAMETERS)) {
       s.fitEpoch(partitioned(List.of(longer, shorter)));
       assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
       assertEquals(5, s.network().iterationCount(), "counters follow the longest worker");
       assertTrue(((Number) s.epochBreakdown().get("bytes-sent-per-worker-step")).doubleValue() > 4 * 25_000,
           "each step's share of a round carries the parameters and Adam's two moments");
+    }
+  }
+  @Test
+  void gradientSharingWithAdamOnTwoWorkersMatchesSingleMachineStepsOnBothMinibatches() {
+    Network single = network(new Adam(1e-2));
+    Network distributed = single.copy();
+    List<DataSet> first = batches.subList(0, 5);
+    List<DataSet> second = batches.subList(5, 10);
+    for (int i = 0; i < 5; i++) {
+      single.fit(DataSet.merge(List.of(first.get(i), second.get(i))));
+    }
+    try (HubStrategy s = new HubStrategy(sc, distributed, settings(3), 2, HubStrategy.Exchange.GRADIENTS)) {
+      s.fitEpoch(partitioned(List.of(first, second)));
+      assertClose(single.params().toFloatVector(), s.network().params().toFloatVector(), "parameter");
+      assertClose(single.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), "Adam moment");
+      assertEquals(5, s.network().iterationCount());
+      assertEquals(5, ((Number) s.epochBreakdown().get("rounds")).intValue(), "one exchange per step");
+      assertEquals(0L, ((Number) s.epochBreakdown().get("examples-left-out")).longValue());
+    }
+  }
+
+  @Test
+  void gradientSharingEndsTheEpochForAllWhenTheFirstWorkerRunsOut() {
+    Network single = network(new Adam(1e-2));
+    List<DataSet> longer = batches.subList(0, 5);
+    List<DataSet> shorter = batches.subList(5, 7);
+    for (int i = 0; i < 2; i++) {
+      single.fit(DataSet.merge(List.of(longer.get(i), shorter.get(i))));
+    }
+    try (HubStrategy s = new HubStrategy(sc, network(new Adam(1e-2)), settings(3), 2,
+        HubStrategy.Exchange.GRADIENTS)) {
+      s.fitEpoch(partitioned(List.of(longer, shorter)));
+      assertClose(single.params().toFloatVector(), s.network().params().toFloatVector(), "parameter");
+      assertEquals(2, s.network().iterationCount());
+      assertEquals(3L * 16, ((Number) s.epochBreakdown().get("examples-left-out")).longValue(),
+          "the longer partition's last 3 minibatches");
+    }
+  }
+
+  private static void assertClose(float[] expected, float[] actual, String what) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " " + i);
     }
   }
 }

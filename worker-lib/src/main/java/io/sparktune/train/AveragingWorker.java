@@ -40,9 +40,13 @@ public final class AveragingWorker {
    * @param computeNanos fitting minibatches
    * @param dataWaitNanos waiting for the next minibatch (shuffle read, decoding, assembly)
    * @param exchangeNanos in averaging rounds: sending, waiting for the slowest task, receiving, applying
+   * @param examplesLeftOut examples of this task's partition it did not train on (gradient sharing ends the
+   *     epoch for every task when the first one runs out of minibatches)
+   * @param state the trained state as {@link ExchangedState} lays it out, when the task returns it (gradient
+   *     sharing's task 0); null when the hub holds it (parameter averaging)
    */
   public record Report(int worker, int steps, long examples, int rounds, long setupNanos, long computeNanos,
-      long dataWaitNanos, long exchangeNanos, long bytesSent, long bytesReceived, long stateLength)
+      long dataWaitNanos, long exchangeNanos, long bytesSent, long bytesReceived, long stateLength, long examplesLeftOut, float[] state)
       implements Serializable {}
 
   /**
@@ -101,7 +105,7 @@ public final class AveragingWorker {
         examples += roundExamples;
       }
       return new Report(worker, steps, examples, rounds, setup, compute, dataWait, exchange, hub.bytesSent(),
-          hub.bytesReceived(), state.length());
+          hub.bytesReceived(), state.length(), 0, null);
     } finally {
       if (data instanceof Prefetcher<?> p) {
         p.close();

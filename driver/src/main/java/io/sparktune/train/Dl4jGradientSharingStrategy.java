@@ -22,9 +22,9 @@ import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
  * because the master itself never copies them back and its driver-side model was seen not to learn
  * across processes.
  */
-public final class GradientSharingStrategy extends Dl4jMasterStrategy {
+public final class Dl4jGradientSharingStrategy extends Dl4jMasterStrategy {
 
-  public GradientSharingStrategy(JavaSparkContext sc, Network net, TrainingSettings t, int workers, long seed) {
+  public Dl4jGradientSharingStrategy(JavaSparkContext sc, Network net, TrainingSettings t, int workers, long seed) {
     super(sc, net, master(sc, t, workers, seed));
     this.sc = sc;
     this.workers = workers;

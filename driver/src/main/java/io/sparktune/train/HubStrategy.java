@@ -24,30 +24,47 @@ import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
 /**
- * Synchronous parameter averaging in long-lived tasks: one Spark barrier stage per epoch runs one task per
- * worker; each trains its partition of the minibatches and every {@code averaging-frequency} minibatches
- * the tasks average parameters and updater state through the driver's {@link AveragingHub}. The
- * arithmetic is DL4J's parameter averaging (Adam's moments averaged too); what differs is that the
- * rounds cost a TCP exchange instead of a Spark job, a broadcast and a result collection each, which is
- * where DL4J's ParameterAveragingTrainingMaster loses most of its time (README, Performance).
+ * sparktune's own data-parallel training in long-lived tasks: one Spark barrier stage per epoch runs one
+ * task per worker; each trains its partition of the minibatches and exchanges with the others through the
+ * driver's {@link AveragingHub}, in one of two ways ({@link Exchange}):
+ * <ul>
+ *   <li>parameter averaging: every {@code averaging-frequency} minibatches the tasks average parameters and
+ *       updater state ({@link AveragingWorker}). The arithmetic is DL4J's parameter averaging (Adam's
+ *       moments averaged too); what differs is that the rounds cost a TCP exchange instead of a Spark job, a
+ *       broadcast and a result collection each, which is where DL4J's ParameterAveragingTrainingMaster loses
+ *       most of its time (README, Performance).
+ *   <li>gradient sharing: every step the tasks average their gradients and each applies the mean with its
+ *       own updater ({@link GradientSharingWorker}), which keeps the copies identical and makes a step equal
+ *       to a single process's step on all tasks' minibatches together.
+ * </ul>
  *
  * <p>Barrier mode makes Spark start all tasks together (a round needs every task). When a task fails,
  * Spark aborts the whole barrier stage; when the cause is a lost executor, the epoch is trained again
  * from its start as a new job ({@link #fitEpoch}), and the hub's new session ignores the old rounds.
  */
-public final class ParameterAveragingStrategy implements TrainingStrategy {
-  private static final Logger log = LoggerFactory.getLogger(ParameterAveragingStrategy.class);
+public final class HubStrategy implements TrainingStrategy {
+  private static final Logger log = LoggerFactory.getLogger(HubStrategy.class);
+
+  /** What the tasks exchange through the hub. */
+  public enum Exchange {
+    /** Parameters and updater state, every averaging-frequency minibatches (training.strategy = parameter-averaging). */
+    PARAMETERS,
+    /** Gradients, every step (training.strategy = gradient-sharing, implementation sparktune). */
+    GRADIENTS
+  }
 
   private final JavaSparkContext sc;
   private final Network net;
   private final TrainingSettings t;
   private final int workers;
   private final AveragingHub hub;
+  private final Exchange exchange;
   private List<TrainingListener> listeners = List.of();
   private Map<String, Object> lastEpoch = Map.of();
 
-  public ParameterAveragingStrategy(JavaSparkContext sc, Network net, TrainingSettings t, int workers) {
+  public HubStrategy(JavaSparkContext sc, Network net, TrainingSettings t, int workers, Exchange exchange) {
     this.sc = sc;
+    this.exchange = exchange;
     this.net = net;
     this.t = t;
     this.workers = workers;
@@ -58,7 +75,7 @@ public final class ParameterAveragingStrategy implements TrainingStrategy {
 
   @Override
   public String name() {
-    return "parameter-averaging";
+    return exchange == Exchange.GRADIENTS ? "gradient-sharing" : "parameter-averaging";
   }
 
   /**
@@ -102,22 +119,35 @@ public final class ParameterAveragingStrategy implements TrainingStrategy {
   private void fitEpochOnce(JavaRDD<DataSet> batches) {
     long t0 = System.nanoTime();
     JavaRDD<DataSet> parts = batches.getNumPartitions() == workers ? batches : batches.repartition(workers);
-    boolean withUpdater = t.averageUpdaterState();
+    boolean gradients = exchange == Exchange.GRADIENTS;
+    boolean withUpdater = gradients || t.averageUpdaterState();
     ExchangedState state = ExchangedState.of(net, withUpdater);
     Broadcast<byte[]> model = sc.broadcast(serialise(net));
     long shipped = System.nanoTime();
-    try (AveragingHub.Session session = hub.open(workers, state.length())) {
+    int exchanged = gradients ? Math.toIntExact(net.model().numParams()) : state.length();
+    try (AveragingHub.Session session = hub.open(workers, exchanged, gradients)) {
       AveragingWorker.Settings settings = new AveragingWorker.Settings(hub.host(), hub.port(), session.id(), workers,
-          t.averagingFrequency(), withUpdater, t.averagingPrefetch());
+          gradients ? 1 : t.averagingFrequency(), withUpdater, gradients ? t.sharingPrefetch() : t.averagingPrefetch());
       List<AveragingWorker.Report> reports = parts.rdd().barrier()
-          .mapPartitions(task(model, listeners, settings), false, ClassTag$.MODULE$.apply(AveragingWorker.Report.class))
+          .mapPartitions(task(model, listeners, settings, gradients), false,
+              ClassTag$.MODULE$.apply(AveragingWorker.Report.class))
           .toJavaRDD().collect();
       AveragingHub.Attempt done = session.completed();
       if (done == null) {
-        throw new IllegalStateException("Parameter averaging finished its Spark stage but no averaging round "
-            + "completed: the epoch had no training data.");
+        throw new IllegalStateException("The " + name() + " stage finished but no round completed: the epoch had no "
+            + "training data.");
       }
-      state.scatter(done.finalState);
+      if (gradients) {
+        float[] trained = reports.stream().filter(r -> r.state() != null).map(AveragingWorker.Report::state)
+            .findFirst().orElseThrow(() -> new IllegalStateException("Gradient sharing: task 0 returned no model."));
+        if (trained.length != state.length()) {
+          throw new IllegalStateException("Gradient sharing: task 0 returned " + trained.length + " values, the "
+              + "driver's network has " + state.length() + ".");
+        }
+        state.scatter(trained);
+      } else {
+        state.scatter(done.finalState);
+      }
       int steps = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
       net.advanceCounters(steps, 1);
       lastEpoch = breakdown(reports, done, (shipped - t0) / 1e9, (System.nanoTime() - t0) / 1e9);
@@ -135,13 +165,16 @@ public final class ParameterAveragingStrategy implements TrainingStrategy {
 
   /** The barrier task: train this partition, return its report. Static so that it captures only what it names. */
   private static Function1<scala.collection.Iterator<DataSet>, scala.collection.Iterator<AveragingWorker.Report>> task(
-      Broadcast<byte[]> model, List<TrainingListener> listeners, AveragingWorker.Settings settings) {
+      Broadcast<byte[]> model, List<TrainingListener> listeners, AveragingWorker.Settings settings, boolean gradients) {
     return (Function1<scala.collection.Iterator<DataSet>, scala.collection.Iterator<AveragingWorker.Report>>
         & Serializable) it -> {
       BarrierTaskContext ctx = BarrierTaskContext.get();
       try {
-        AveragingWorker.Report r = AveragingWorker.train(JavaConverters.asJavaIterator(it), model.value(), listeners,
-            settings, ctx.partitionId(), ctx.stageAttemptNumber(), ctx::isInterrupted);
+        AveragingWorker.Report r = gradients
+            ? GradientSharingWorker.train(JavaConverters.asJavaIterator(it), model.value(), listeners, settings,
+                ctx.partitionId(), ctx.stageAttemptNumber(), ctx::isInterrupted)
+            : AveragingWorker.train(JavaConverters.asJavaIterator(it), model.value(), listeners, settings,
+                ctx.partitionId(), ctx.stageAttemptNumber(), ctx::isInterrupted);
         return JavaConverters.asScalaIterator(List.of(r).iterator());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -177,6 +210,7 @@ public final class ParameterAveragingStrategy implements TrainingStrategy {
     m.put("workers", reports.size());
     m.put("steps-per-worker", steps / n);
     m.put("state-values", reports.isEmpty() ? 0 : reports.get(0).stateLength());
+    m.put("examples-left-out", reports.stream().mapToLong(AveragingWorker.Report::examplesLeftOut).sum());
     m.put("bytes-sent-per-worker-step", steps == 0 ? 0 : sent / steps);
     m.put("bytes-received-per-worker-step", steps == 0 ? 0 : received / steps);
     return m;
