@@ -59,12 +59,15 @@ public final class HubStrategy implements TrainingStrategy {
   private final int workers;
   private final AveragingHub hub;
   private final Exchange exchange;
+  private final long seed;
   private List<TrainingListener> listeners = List.of();
   private Map<String, Object> lastEpoch = Map.of();
 
-  public HubStrategy(JavaSparkContext sc, Network net, TrainingSettings t, int workers, Exchange exchange) {
+  /** @param seed the run's seed: with the epoch it seeds the tasks' random generators (dropout) */
+  public HubStrategy(JavaSparkContext sc, Network net, TrainingSettings t, int workers, Exchange exchange, long seed) {
     this.sc = sc;
     this.exchange = exchange;
+    this.seed = seed;
     this.net = net;
     this.t = t;
     this.workers = workers;
@@ -127,7 +130,8 @@ public final class HubStrategy implements TrainingStrategy {
     int exchanged = gradients ? Math.toIntExact(net.model().numParams()) : state.length();
     try (AveragingHub.Session session = hub.open(workers, exchanged, gradients)) {
       AveragingWorker.Settings settings = new AveragingWorker.Settings(hub.host(), hub.port(), session.id(), workers,
-          gradients ? 1 : t.averagingFrequency(), withUpdater, gradients ? t.sharingPrefetch() : t.averagingPrefetch());
+          gradients ? 1 : t.averagingFrequency(), withUpdater, gradients ? t.sharingPrefetch() : t.averagingPrefetch(),
+          io.sparktune.data.Splits.mix(seed + 0x5EED_0000L * (net.epochCount() + 1)));
       List<AveragingWorker.Report> reports = parts.rdd().barrier()
           .mapPartitions(task(model, listeners, settings, gradients), false,
               ClassTag$.MODULE$.apply(AveragingWorker.Report.class))

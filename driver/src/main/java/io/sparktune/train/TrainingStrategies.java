@@ -20,10 +20,10 @@ public final class TrainingStrategies {
     return switch (strategy) {
       case "gradient-sharing" -> t.sharingImplementation().equals("dl4j")
           ? new Dl4jGradientSharingStrategy(sc, net, t, workers, seed)
-          : new HubStrategy(sc, net, t, workers, HubStrategy.Exchange.GRADIENTS);
+          : new HubStrategy(sc, net, t, workers, HubStrategy.Exchange.GRADIENTS, seed);
       case "single-node" -> new SingleNodeStrategy(net);
       default -> t.averagingImplementation().equals("dl4j") ? new Dl4jParameterAveragingStrategy(sc, net, t, workers, seed)
-          : new HubStrategy(sc, net, t, workers, HubStrategy.Exchange.PARAMETERS);
+          : new HubStrategy(sc, net, t, workers, HubStrategy.Exchange.PARAMETERS, seed);
     };
   }
 }

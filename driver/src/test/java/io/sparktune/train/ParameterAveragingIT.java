@@ -98,7 +98,7 @@ class ParameterAveragingIT {
     Network distributed = single.copy();
     List<DataSet> part = batches.subList(0, 8);
     part.forEach(single::fit);
-    try (HubStrategy s = new HubStrategy(sc, distributed, settings(3), 1, HubStrategy.Exchange.PARAMETERS)) {
+    try (HubStrategy s = new HubStrategy(sc, distributed, settings(3), 1, HubStrategy.Exchange.PARAMETERS, 42)) {
       s.fitEpoch(partitioned(List.of(part)));
       assertArrayEquals(single.params().toFloatVector(), s.network().params().toFloatVector(), 0f);
       assertArrayEquals(single.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), 0f);
@@ -117,7 +117,7 @@ class ParameterAveragingIT {
     for (int i = 0; i < 5; i++) {
       single.fit(DataSet.merge(List.of(first.get(i), second.get(i))));
     }
-    try (HubStrategy s = new HubStrategy(sc, distributed, settings(1), 2, HubStrategy.Exchange.PARAMETERS)) {
+    try (HubStrategy s = new HubStrategy(sc, distributed, settings(1), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
       s.fitEpoch(partitioned(List.of(first, second)));
       float[] expected = single.params().toFloatVector();
       float[] actual = s.network().params().toFloatVector();
@@ -146,7 +146,7 @@ class ParameterAveragingIT {
     }
     sa.scatter(va);
     longer.subList(2, 5).forEach(a::fit);
-    try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2), 2, HubStrategy.Exchange.PARAMETERS)) {
+    try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
       s.fitEpoch(partitioned(List.of(longer, shorter)));
       assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
       assertEquals(5, s.network().iterationCount(), "counters follow the longest worker");
@@ -173,7 +173,7 @@ class ParameterAveragingIT {
     for (int i = 0; i < 5; i++) {
       single.fit(DataSet.merge(List.of(first.get(i), second.get(i))));
     }
-    try (HubStrategy s = new HubStrategy(sc, distributed, settings(3), 2, HubStrategy.Exchange.GRADIENTS)) {
+    try (HubStrategy s = new HubStrategy(sc, distributed, settings(3), 2, HubStrategy.Exchange.GRADIENTS, 42)) {
       s.fitEpoch(partitioned(List.of(first, second)));
       assertClose(single.params().toFloatVector(), s.network().params().toFloatVector(), "parameter");
       if (single.updaterState() != null) {
@@ -194,13 +194,37 @@ class ParameterAveragingIT {
       single.fit(DataSet.merge(List.of(longer.get(i), shorter.get(i))));
     }
     try (HubStrategy s = new HubStrategy(sc, network(new Adam(1e-2)), settings(3), 2,
-        HubStrategy.Exchange.GRADIENTS)) {
+        HubStrategy.Exchange.GRADIENTS, 42)) {
       s.fitEpoch(partitioned(List.of(longer, shorter)));
       assertClose(single.params().toFloatVector(), s.network().params().toFloatVector(), "parameter");
       assertEquals(2, s.network().iterationCount());
       assertEquals(3L * 16, ((Number) s.epochBreakdown().get("examples-left-out")).longValue(),
           "the longer partition's last 3 minibatches");
     }
+  }
+
+  /**
+   * Each task seeds ND4J's generator from the run's seed, the epoch and its index: two runs draw the same
+   * dropout masks (Spark's pooled task threads would otherwise carry the generator state of earlier work).
+   */
+  @Test
+  void dropoutMasksAreReproducibleFromTheSeed() {
+    MultiLayerNetwork dropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11)
+        .updater(new Adam(1e-2)).list()
+        .layer(new DenseLayer.Builder().nIn(784).nOut(32).activation(Activation.RELU).dropOut(0.5).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(10)
+            .activation(Activation.SOFTMAX).build())
+        .build());
+    dropout.init();
+    Network start = new Network(dropout);
+    float[][] runs = new float[2][];
+    for (int run = 0; run < 2; run++) {
+      try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
+        s.fitEpoch(partitioned(List.of(batches.subList(0, 4), batches.subList(4, 8))));
+        runs[run] = s.network().params().toFloatVector();
+      }
+    }
+    assertArrayEquals(runs[0], runs[1], 0f);
   }
 
   private static void assertClose(float[] expected, float[] actual, String what) {

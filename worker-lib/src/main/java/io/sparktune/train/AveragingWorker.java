@@ -29,9 +29,20 @@ public final class AveragingWorker {
    * @param frequency minibatches between averaging rounds
    * @param withUpdater average the updater state too
    * @param prefetch minibatches assembled ahead on a second thread (0 = none)
+   * @param randomSeed this epoch's seed of ND4J's random generator (dropout masks); each task mixes in its index
    */
   public record Settings(String hubHost, int hubPort, long epoch, int workers, int frequency, boolean withUpdater,
-      int prefetch) implements Serializable {}
+      int prefetch, long randomSeed) implements Serializable {
+
+    /**
+     * Seeds the calling thread's ND4J generator for task {@code worker}: a run is reproducible (the pooled
+     * task thread's generator would otherwise carry whatever earlier work left in it) and the tasks draw
+     * different dropout masks.
+     */
+    void seedRandom(int worker) {
+      org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(io.sparktune.data.Splits.mix(randomSeed + 0x9E37_79B9L * (worker + 1)));
+    }
+  }
 
   /**
    * What one task did, for the driver's time breakdown and traffic figures. Times in nanoseconds.
@@ -60,6 +71,7 @@ public final class AveragingWorker {
       Settings s, int worker, int attempt, BooleanSupplier cancelled) throws IOException {
     long t0 = System.nanoTime();
     Network net = Network.restore(modelZip, s.withUpdater());
+    s.seedRandom(worker);
     net.model().setListeners(listeners);
     ExchangedState state = ExchangedState.of(net, s.withUpdater());
     float[] mine = new float[state.length()];

@@ -45,6 +45,7 @@ public final class GradientSharingWorker {
       BooleanSupplier cancelled) throws IOException {
     long t0 = System.nanoTime();
     Network net = Network.restore(modelZip, true);
+    s.seedRandom(worker);
     int length = Math.toIntExact(net.model().numParams());
     Iterator<DataSet> data = s.prefetch() > 0 ? new Prefetcher<>(batches, s.prefetch()) : batches;
     try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.epoch(), attempt, worker,
