@@ -96,6 +96,18 @@ class FineTuneIT {
     assertLearned(r, out);
   }
 
+  /**
+   * sparktune's gradient sharing through the whole job: it learns, and a learning-rate schedule (refused for
+   * DL4J's gradient sharing, whose workers keep their models across epochs) is accepted.
+   */
+  @Test
+  void sparktuneGradientSharingFineTunes() {
+    Path out = dir.resolve("gs-sparktune");
+    FineTuneJob.Result r = new FineTuneJob(quickstart(out, "training.strategy=gradient-sharing",
+        "training.gradient-sharing.implementation=sparktune", "training.lr-schedule.type=cosine"), false, false).run();
+    assertLearned(r, out);
+  }
+
   @Test
   void resumeAfterAKilledRunEndsWithTheSameQuality() throws Exception {
     Path killed = dir.resolve("killed");
