@@ -165,7 +165,7 @@ final class EpochLoop {
           log.debug("Epoch {}: put paused layers' parameters back after averaging rounded them.", epoch);
         }
         if (check != null) {
-          check.verify(net, trainLoss, strategy.name(), epoch);
+          check.verify(net, trainLoss, strategy, epoch);
         }
         Map<String, Object> h = record(epoch, epochs, trainLoss, evaluate(net), secs);
         h.put("learning-rate", net.learningRate());

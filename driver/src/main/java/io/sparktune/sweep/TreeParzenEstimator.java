@@ -93,7 +93,7 @@ public final class TreeParzenEstimator implements SearchAlgorithm {
           continue;
         }
         Object c = centre.get(p.key());
-        if (c == null) {
+        if (c == null || !known(p, c)) {
           values.put(p.key(), p.domain().sample(rnd));
         } else if (p.domain() instanceof Domain.Choice choice) {
           values.put(p.key(), choice.values().get(draw(choiceKernel(choice, c), rnd)));
@@ -115,7 +115,7 @@ public final class TreeParzenEstimator implements SearchAlgorithm {
             continue;
           }
           Object c = centre.get(p.key());
-          if (c == null) {
+          if (c == null || !known(p, c)) {
             k *= prior(p);
           } else if (p.domain() instanceof Domain.Choice choice) {
             k *= choiceKernel(choice, c)[indexOf(choice, v)];
@@ -136,6 +136,11 @@ public final class TreeParzenEstimator implements SearchAlgorithm {
         }
       }
       return d;
+    }
+
+    /** False for a past trial's value that the (since edited) space no longer offers: it counts as unseen. */
+    private static boolean known(Parameter p, Object value) {
+      return !(p.domain() instanceof Domain.Choice c) || indexOf(c, value) >= 0;
     }
 
     private static double prior(Parameter p) {
@@ -169,13 +174,14 @@ public final class TreeParzenEstimator implements SearchAlgorithm {
     return w;
   }
 
+  /** The index of {@code v} among the choices, or -1. */
   private static int indexOf(Domain.Choice c, Object v) {
     for (int i = 0; i < c.values().size(); i++) {
       if (SearchSpace.sameValue(v, c.values().get(i))) {
         return i;
       }
     }
-    throw new IllegalArgumentException("Value " + v + " is not one of the choices " + c.values());
+    return -1;
   }
 
   private static int draw(double[] p, SplittableRandom rnd) {

@@ -68,6 +68,9 @@ public final class HubStrategy implements TrainingStrategy {
     this.sc = sc;
     this.exchange = exchange;
     this.seed = seed;
+    if (exchange == Exchange.GRADIENTS) {
+      requireOneGradientPerFit(net);
+    }
     this.net = net;
     this.t = t;
     this.workers = workers;
@@ -142,6 +145,7 @@ public final class HubStrategy implements TrainingStrategy {
             + "training data.");
       }
       if (gradients) {
+        requireEveryTaskTrained(reports);
         float[] trained = reports.stream().filter(r -> r.state() != null).map(AveragingWorker.Report::state)
             .findFirst().orElseThrow(() -> new IllegalStateException("Gradient sharing: task 0 returned no model."));
         if (trained.length != state.length()) {
@@ -155,9 +159,56 @@ public final class HubStrategy implements TrainingStrategy {
       int steps = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
       net.advanceCounters(steps, 1);
       lastEpoch = breakdown(reports, done, (shipped - t0) / 1e9, (System.nanoTime() - t0) / 1e9);
-      log.debug("Parameter averaging epoch: {}", lastEpoch);
+      log.debug("{} epoch: {}", name(), lastEpoch);
     } finally {
       model.destroy();
+    }
+  }
+
+  /**
+   * sparktune's gradient sharing exchanges one gradient per minibatch, between DL4J's backward pass and its
+   * updater, and relies on the updater dividing by the minibatch size: truncated backpropagation through
+   * time (several updates per minibatch), line-search optimisers (several gradients per step) and
+   * miniBatch(false) networks break those assumptions and are refused.
+   */
+  private static void requireOneGradientPerFit(Network net) {
+    org.deeplearning4j.nn.conf.BackpropType backprop = net.isGraph()
+        ? net.graph().getConfiguration().getBackpropType()
+        : net.multiLayer().getLayerWiseConfigurations().getBackpropType();
+    org.deeplearning4j.nn.conf.NeuralNetConfiguration conf = net.isGraph()
+        ? net.graph().getConfiguration().getDefaultConfiguration()
+        : net.multiLayer().getLayerWiseConfigurations().getConf(0);
+    String problem = backprop == org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT
+        ? "trains with truncated backpropagation through time (several updates per minibatch)"
+        : conf.getOptimizationAlgo() != org.deeplearning4j.nn.api.OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT
+            ? "uses the optimisation algorithm " + conf.getOptimizationAlgo() + " (several gradients per step)"
+            : !conf.isMiniBatch() ? "has miniBatch(false) (gradients not averaged over the minibatch)" : null;
+    if (problem != null) {
+      throw new io.sparktune.BadInputException("The model " + problem + ", which sparktune's gradient sharing cannot "
+          + "exchange (one mean gradient per minibatch); use training.strategy = parameter-averaging.");
+    }
+  }
+
+  /**
+   * Gradient sharing ends the epoch for every task when the first runs out of minibatches, so every task made
+   * the same steps, unless a partition had none at all: then the others made one step that task 0 may not
+   * have made, and the epoch is refused rather than a model of unknown state taken.
+   */
+  private void requireEveryTaskTrained(List<AveragingWorker.Report> reports) {
+    int min = reports.stream().mapToInt(AveragingWorker.Report::steps).min().orElse(0);
+    int max = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
+    if (min == 0 || min != max) {
+      throw new io.sparktune.BadInputException("Gradient sharing: a partition of the epoch had no minibatch (steps "
+          + "per task from " + min + " to " + max + "), so the epoch stops at once for every task. Give every one of "
+          + "the " + workers + " workers at least one minibatch: more training examples, fewer workers "
+          + "(sparktune.spark.workers) or a smaller training.batch-size-per-worker.");
+    }
+    long trained = reports.stream().mapToLong(AveragingWorker.Report::examples).sum();
+    long left = reports.stream().mapToLong(AveragingWorker.Report::examplesLeftOut).sum();
+    if (left > 0.05 * (trained + left)) {
+      log.warn("Gradient sharing left out {} of {} examples this epoch ({}%): its partitions differ in size by more "
+          + "than the usual few minibatches, and every task stops when the first runs out.", left, trained + left,
+          Math.round(100.0 * left / (trained + left)));
     }
   }
 

@@ -47,7 +47,8 @@ public final class LearningCheck {
   }
 
   /** Throws when the returned network's loss is far above what the workers reported. */
-  public void verify(Network net, double workersLoss, String strategy, int epoch) {
+  public void verify(Network net, double workersLoss, TrainingStrategy trained, int epoch) {
+    String strategy = trained.name();
     if (Double.isNaN(workersLoss)) {
       return;
     }
@@ -57,9 +58,9 @@ public final class LearningCheck {
           + "non-finite loss (%s): training diverged. Lower training.learning-rate.", epoch, strategy, returned));
     }
     if (returned > maxRatio * workersLoss + 0.1) {
-      String cause = strategy.equals("gradient-sharing")
+      String cause = trained instanceof Dl4jGradientSharingStrategy
           ? "the workers' updates did not reach the driver's model, so the run is not learning (a known failure "
-              + "of DL4J's SharedTrainingMaster across processes). Use training.strategy = parameter-averaging"
+              + "of DL4J's SharedTrainingMaster across processes). Use training.gradient-sharing.implementation = sparktune"
           : "the averaged model is much worse than the workers' own, which happens when training is unstable "
               + "(see the gradient-flow warnings above). Lower training.learning-rate, or average more often (a "
               + "lower training.parameter-averaging.averaging-frequency)";

@@ -11,8 +11,8 @@ import org.nd4j.linalg.dataset.DataSet;
  *
  * <p>This seam exists because DL4J's training masters are parts to wrap and verify, not to trust: the
  * fine-tune job only sees this interface, so a strategy can be replaced by our own implementation
- * without touching the job. Implementations: {@link ParameterAveragingStrategy} (sparktune's own, long-lived
- * tasks), {@link Dl4jParameterAveragingStrategy} and {@link Dl4jGradientSharingStrategy} (DL4J's training masters,
+ * without touching the job. Implementations: {@link HubStrategy} (sparktune's own parameter averaging and
+ * gradient sharing, long-lived tasks), {@link Dl4jParameterAveragingStrategy} and {@link Dl4jGradientSharingStrategy} (DL4J's training masters,
  * wrapped and repaired) and {@link SingleNodeStrategy}.
  */
 public interface TrainingStrategy extends AutoCloseable {

@@ -179,6 +179,21 @@ class SearchAlgorithmTest {
     return best;
   }
 
+  /** A resumed sweep whose space was edited: past values no longer offered count as unseen, not as errors. */
+  @Test
+  void tpeToleratesPastValuesTheSpaceNoLongerOffers() {
+    SearchSpace edited = SearchSpaceTest.parse("""
+        "x" { uniform = [0, 1] }
+        "kind" { choice = [a, b] }
+        """);
+    List<SearchAlgorithm.Observation> history = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      history.add(new SearchAlgorithm.Observation(Map.of("x", i / 12.0, "kind", i % 2 == 0 ? "c" : "a"), i));
+    }
+    Map<String, Object> next = new TreeParzenEstimator(edited, 2, 5, 0.25, 24).next(history, 12);
+    assertTrue(List.of("a", "b").contains(next.get("kind")), "proposed " + next);
+  }
+
   /** Failed trials (NaN score) do not count as good or bad for TPE. */
   @Test
   void tpeIgnoresFailedTrials() {
