@@ -227,6 +227,19 @@ class ParameterAveragingIT {
     assertArrayEquals(runs[0], runs[1], 0f);
   }
 
+  @Test
+  void gradientSharingRefusesANetworkThatDoesNotAverageOverTheMinibatch() {
+    MultiLayerNetwork whole = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).miniBatch(false)
+        .updater(new Sgd(0.1)).list()
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(784).nOut(10)
+            .activation(Activation.SOFTMAX).build())
+        .build());
+    whole.init();
+    io.sparktune.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(io.sparktune.BadInputException.class,
+        () -> new HubStrategy(sc, new Network(whole), settings(1), 2, HubStrategy.Exchange.GRADIENTS, 42));
+    assertTrue(e.getMessage().contains("miniBatch(false)"), e.getMessage());
+  }
+
   private static void assertClose(float[] expected, float[] actual, String what) {
     assertEquals(expected.length, actual.length);
     for (int i = 0; i < expected.length; i++) {
