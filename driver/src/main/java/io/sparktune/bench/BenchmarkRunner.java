@@ -36,7 +36,9 @@ public final class BenchmarkRunner {
       new Variant("dl4j-spark-parameter-averaging", List.of("training.strategy=parameter-averaging",
           "training.parameter-averaging.implementation=dl4j")),
       new Variant("sparktune-gradient-sharing", List.of("training.strategy=gradient-sharing",
-          "training.gradient-sharing.implementation=sparktune")),
+          "training.gradient-sharing.implementation=sparktune", "training.gradient-sharing.encoding=one-bit")),
+      new Variant("sparktune-gradient-sharing-dense", List.of("training.strategy=gradient-sharing",
+          "training.gradient-sharing.implementation=sparktune", "training.gradient-sharing.encoding=dense")),
       new Variant("dl4j-spark-gradient-sharing", List.of("training.strategy=gradient-sharing",
           "training.gradient-sharing.implementation=dl4j")));
 
@@ -251,7 +253,8 @@ public final class BenchmarkRunner {
   /** The scaling model (see {@link ScalingModel}) fed with each sparktune run's measurements. */
   private static String scaling(List<Map<String, Object>> runs) {
     return scaling(runs, "sparktune-parameter-averaging", "parameter averaging", "state")
-        + scaling(runs, "sparktune-gradient-sharing", "gradient sharing", "gradient");
+        + scaling(runs, "sparktune-gradient-sharing", "gradient sharing (one-bit)", "update")
+        + scaling(runs, "sparktune-gradient-sharing-dense", "gradient sharing (dense)", "gradient");
   }
 
   @SuppressWarnings("unchecked")
@@ -266,14 +269,15 @@ public final class BenchmarkRunner {
     double rounds = ((Number) b.get("rounds")).doubleValue();
     double step = ((Number) b.get("compute")).doubleValue() / steps;
     int perRound = (int) Math.round(steps / rounds);
-    double state = ((Number) b.get("state-values")).doubleValue() * 4;
+    double state = perRound * Math.max(((Number) b.get("bytes-sent-per-worker-step")).doubleValue(),
+        ((Number) b.get("bytes-received-per-worker-step")).doubleValue());
     // conservative: everything a worker spent in rounds, waiting for the slower worker included
     double local = (((Number) b.get("averaging")).doubleValue()
         + ((Number) b.get("waiting-for-slowest-worker")).doubleValue()) / rounds;
     int workers = ((Number) b.get("workers")).intValue();
     List<Integer> sizes = List.of(2, 4, 8, 16);
     StringBuilder sb = new StringBuilder(String.format("%nScaling model for sparktune " + strategy + " on a 10 Gbit/s "
-        + "network (measured here: %.3f s per step, %d steps per round, %.1f MB " + payload + " per worker and round, "
+        + "network (measured here: %.3f s per step, %d steps per round, %.3f MB " + payload + " per worker and round, "
         + "%.3f s spent in each round at %d workers on loopback, waiting for the slower worker included; see README "
         + "\"Performance\"):%n%n| executors |", step, perRound, state / 1e6, local, workers));
     sizes.forEach(n -> sb.append(' ').append(n).append(" |"));

@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Predicts the scaling efficiency of sparktune's parameter averaging at more executors from what one run
- * measured: compute time per step, steps per round, the state each worker sends per round, and the
- * round's local cost (gathering, summing and scattering the state, on loopback).
+ * Predicts the scaling efficiency of sparktune's hub strategies (parameter averaging, gradient sharing) at
+ * more executors from what one run measured: compute time per step, steps per round, the bytes each worker
+ * sends and receives per round, and the round's local cost (encoding, summing and applying, on loopback).
  *
- * <p>The averaging hub is a star on the driver: per round the driver's link receives N states and sends N
- * means (full duplex, so N x state bytes / bandwidth each way, at the same time), and the hub's summation
- * grows with N as well. A worker's round therefore costs
+ * <p>The averaging hub is a star on the driver: per round the driver's link receives N messages and sends N
+ * means, full duplex, so the busier direction takes N x max(sent, received) bytes / bandwidth (a dense mean
+ * is as large as a state; a one-bit mean as large as a one-bit update, however many workers), and the hub's
+ * summation grows with N as well. A worker's round therefore costs
  * {@code k t_step + N S / B + (N / N_measured) t_local}, of which {@code k t_step} is useful work:
  * efficiency = k t_step / that. Weak scaling (each worker keeps its minibatch), so throughput is
  * N x efficiency x one worker's.
@@ -22,7 +23,7 @@ public final class ScalingModel {
   /**
    * @param stepSeconds compute time of one step on one worker
    * @param stepsPerRound averaging frequency
-   * @param stateBytes bytes one worker sends per round
+   * @param stateBytes bytes one worker sends or receives per round, whichever is more
    * @param localRoundSeconds measured per-round averaging time (without waiting for slower workers)
    * @param measuredWorkers the worker count of the measurement
    * @param bitsPerSecond the network's bandwidth

@@ -28,6 +28,8 @@ import java.util.List;
  * @param sharingPrefetch minibatches prefetched (gradient sharing)
  * @param sharingImplementation dl4j (DL4J's SharedTrainingMaster) or sparktune (synchronous gradient averaging
  *     through the driver's hub)
+ * @param sharingEncoding sparktune's gradient sharing: dense (exact gradients) or one-bit (updates compressed
+ *     to one bit per parameter, with error feedback)
  * @param patience early-stopping patience in epochs, 0 = off
  * @param minDelta smallest improvement that counts
  * @param learningCheckExamples training examples used to verify the returned network, 0 = no check
@@ -41,12 +43,13 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
     boolean averageUpdaterState, int averagingPrefetch, String averagingImplementation, String hubAddress, int hubPort,
     double threshold, String controllerAddress, int port, String networkMask,
-    int sharingPrefetch, String sharingImplementation, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
+    int sharingPrefetch, String sharingImplementation, String sharingEncoding, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
     io.sparktune.train.LearningRateSchedule lrSchedule, String precision, int restarts, String workspaceMode,
     String cacheMode) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> AVERAGING_IMPLEMENTATIONS = List.of("sparktune", "dl4j");
+  public static final List<String> SHARING_ENCODINGS = List.of("one-bit", "dense");
   public static final List<String> WORKSPACE_MODES = List.of("enabled", "none");
   public static final List<String> CACHE_MODES = List.of("none", "host", "device");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
@@ -70,6 +73,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.string(b + "gradient-sharing.network-mask"),
         p.intIn(b + "gradient-sharing.prefetch", 0, 64),
         p.oneOf(b + "gradient-sharing.implementation", AVERAGING_IMPLEMENTATIONS),
+        p.oneOf(b + "gradient-sharing.encoding", SHARING_ENCODINGS),
         p.intIn(b + "early-stopping.patience", 0, 10_000),
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),

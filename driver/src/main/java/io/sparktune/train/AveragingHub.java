@@ -68,17 +68,27 @@ final class AveragingHub implements AutoCloseable {
     return server.getLocalPort();
   }
 
-  /** Starts a session (one epoch) for {@code workers} tasks exchanging {@code length} values; it ends when all are out of data. */
-  Session open(int workers, int length) {
-    return open(workers, length, false);
+  /**
+   * What a session's tasks exchange: dense vectors of {@code length} values, or one-bit ones
+   * ({@link OneBitEncoder}) whose blocks follow {@code segments}.
+   */
+  record Payload(byte kind, int length, int[] segments) {
+    static Payload dense(int length) {
+      return new Payload(AveragingProtocol.DENSE, length, null);
+    }
+
+    static Payload oneBit(int[] segments) {
+      return new Payload(AveragingProtocol.ONE_BIT, java.util.Arrays.stream(segments).sum(), segments);
+    }
   }
 
   /**
-   * Starts a session; with {@code endAtFirstExhausted} it ends after the round in which the first task runs
-   * out of data (gradient sharing: every task must apply every round's mean, so none may go on alone).
+   * Starts a session (one epoch) for {@code workers} tasks. Without {@code endAtFirstExhausted} it ends when
+   * every task is out of data (parameter averaging); with it, after the round in which the first task runs
+   * out (gradient sharing: every task must apply every round's mean, so none may go on alone).
    */
-  Session open(int workers, int length, boolean endAtFirstExhausted) {
-    Session s = new Session(nextSession.getAndIncrement(), workers, length, endAtFirstExhausted);
+  Session open(int workers, boolean endAtFirstExhausted, Payload payload) {
+    Session s = new Session(nextSession.getAndIncrement(), workers, endAtFirstExhausted, payload);
     sessions.put(s.id, s);
     return s;
   }
@@ -132,20 +142,33 @@ final class AveragingHub implements AutoCloseable {
         out.flush();
         return;
       }
-      float[] state = new float[length];
+      byte kind = session.payload.kind();
+      float[] dense = kind == AveragingProtocol.DENSE ? new float[length] : null;
+      OneBitEncoder.Message oneBit = kind == AveragingProtocol.ONE_BIT ? a.oneBitLayout.newMessage() : null;
       while (true) {
         in.readInt(); // round number, implied by the order of messages
         double weight = in.readDouble();
         boolean exhausted = in.readBoolean();
-        boolean payload = in.readBoolean();
-        if (payload) {
-          AveragingProtocol.readFloats(in, state, length);
+        byte payload = in.readByte();
+        if (payload != AveragingProtocol.NONE && payload != kind) {
+          log.warn("Parameter-averaging hub: task {} sent payload kind {} to a session of kind {}; dropped.", worker,
+              payload, kind);
+          return;
         }
-        Attempt.Outcome o = a.contribute(weight, exhausted, payload ? state : null);
+        boolean sends = payload == kind;
+        if (sends && dense != null) {
+          AveragingProtocol.readFloats(in, dense, length);
+        } else if (sends) {
+          AveragingProtocol.readOneBit(in, oneBit);
+        }
+        Attempt.Outcome o = sends ? a.contribute(weight, exhausted, dense, oneBit) : a.contribute(0, exhausted, null, null);
         out.writeInt(o.status());
-        out.writeBoolean(payload && o.mean() != null);
-        if (payload && o.mean() != null) {
+        boolean replies = sends && o.hasMean();
+        out.writeByte(replies ? kind : AveragingProtocol.NONE);
+        if (replies && dense != null) {
           AveragingProtocol.writeFloats(out, o.mean(), length);
+        } else if (replies) {
+          AveragingProtocol.writeOneBit(out, o.oneBitMean());
         }
         out.flush();
         if (o.status() != AveragingProtocol.CONTINUE) {
@@ -189,13 +212,15 @@ final class AveragingHub implements AutoCloseable {
     final int workers;
     final int length;
     private final boolean endAtFirstExhausted;
+    final Payload payload;
     private Attempt current;
 
-    private Session(long id, int workers, int length, boolean endAtFirstExhausted) {
+    private Session(long id, int workers, boolean endAtFirstExhausted, Payload payload) {
       this.id = id;
       this.workers = workers;
-      this.length = length;
+      this.length = payload.length();
       this.endAtFirstExhausted = endAtFirstExhausted;
+      this.payload = payload;
     }
 
     /** The attempt a task of stage attempt {@code attempt} joins, or null when a newer one already runs. */
@@ -206,7 +231,7 @@ final class AveragingHub implements AutoCloseable {
               attempt, id, current.number);
           current.abort();
         }
-        current = new Attempt(attempt, workers, length, endAtFirstExhausted);
+        current = new Attempt(attempt, workers, endAtFirstExhausted, payload);
       } else if (attempt < current.number) {
         return null;
       }
@@ -215,11 +240,11 @@ final class AveragingHub implements AutoCloseable {
     }
 
     /**
-     * The attempt whose rounds all finished (its {@link Attempt#finalState} is the epoch's result), or null
-     * when none did.
+     * The attempt whose rounds all finished (for parameter averaging, its {@link Attempt#finalState} is the
+     * epoch's result), or null when none did.
      */
     synchronized Attempt completed() {
-      return current != null && current.finalState != null ? current : null;
+      return current != null && current.finished ? current : null;
     }
 
     /** The id tasks send to join this session. */
@@ -238,13 +263,22 @@ final class AveragingHub implements AutoCloseable {
 
   /** The rounds of one stage attempt: every task contributes, all wait for the mean. */
   static final class Attempt {
-    record Outcome(int status, float[] mean) {}
+    /** A round's result: the dense mean, or the one-bit one, or neither when no task sent anything. */
+    record Outcome(int status, float[] mean, OneBitEncoder.Message oneBitMean) {
+      boolean hasMean() {
+        return mean != null || oneBitMean != null;
+      }
+    }
 
     final int number;
     private final int workers;
     private final boolean endAtFirstExhausted;
     private final double[] sum;
     private final float[][] means = new float[2][];
+    /** One-bit sessions: the hub's own encoder of the mean (its residual carries what it has not sent yet). */
+    final OneBitEncoder oneBitLayout;
+    private final OneBitEncoder.Message[] oneBitMeans;
+    private final float[] decoded;
     private final List<Socket> sockets = new ArrayList<>();
     private double weight;
     private int arrived;
@@ -254,22 +288,40 @@ final class AveragingHub implements AutoCloseable {
     private boolean aborted;
     private long firstArrivalNanos;
     private float[] lastMean;
-    /** The mean of the last round, once every task is out of data; null before. */
+    private boolean anyMean;
+    /** The dense mean of the last round once the rounds are over and there was one; null otherwise. */
     volatile float[] finalState;
+    /** Whether the rounds are over (every task, or with endAtFirstExhausted the first, ran out of data). */
+    volatile boolean finished;
     /** Rounds completed, and the time from the first to the last task's arrival summed over rounds. */
     int rounds;
     long spreadNanos;
 
-    Attempt(int number, int workers, int length, boolean endAtFirstExhausted) {
+    Attempt(int number, int workers, boolean endAtFirstExhausted, Payload payload) {
+      int length = payload.length();
+      boolean oneBit = payload.kind() == AveragingProtocol.ONE_BIT;
       this.number = number;
       this.workers = workers;
       this.endAtFirstExhausted = endAtFirstExhausted;
       this.sum = new double[length];
+      this.oneBitLayout = oneBit ? new OneBitEncoder(payload.segments()) : null;
+      this.oneBitMeans = oneBit ? new OneBitEncoder.Message[] {oneBitLayout.newMessage(), oneBitLayout.newMessage()}
+          : null;
+      this.decoded = oneBit ? new float[length] : null;
     }
 
-    synchronized Outcome contribute(double w, boolean isExhausted, float[] state) throws InterruptedException {
+    /**
+     * Adds one task's vector ({@code state} when dense, {@code oneBit} when one-bit; both null when it has
+     * nothing to send) with weight {@code w} and waits until every task of the round has arrived.
+     */
+    synchronized Outcome contribute(double w, boolean isExhausted, float[] state, OneBitEncoder.Message oneBit)
+        throws InterruptedException {
       if (aborted) {
-        return new Outcome(AveragingProtocol.ABORT, null);
+        return new Outcome(AveragingProtocol.ABORT, null, null);
+      }
+      if (oneBit != null) {
+        oneBitLayout.decode(oneBit, decoded);
+        state = decoded;
       }
       if (arrived == 0) {
         firstArrivalNanos = System.nanoTime();
@@ -289,11 +341,12 @@ final class AveragingHub implements AutoCloseable {
       while (g == generation && !aborted) {
         wait();
       }
-      return aborted && g == generation ? new Outcome(AveragingProtocol.ABORT, null) : published;
+      return aborted && g == generation ? new Outcome(AveragingProtocol.ABORT, null, null) : published;
     }
 
     private void publish() {
       float[] mean = null;
+      OneBitEncoder.Message oneBitMean = null;
       if (weight > 0) {
         int slot = (int) (generation & 1);
         if (means[slot] == null) {
@@ -304,13 +357,21 @@ final class AveragingHub implements AutoCloseable {
           mean[i] = (float) (sum[i] / weight);
         }
         java.util.Arrays.fill(sum, 0);
-        lastMean = mean;
+        if (oneBitLayout != null) {
+          oneBitMean = oneBitMeans[slot];
+          oneBitLayout.encode(mean, oneBitMean);
+          mean = null;
+        } else {
+          lastMean = mean;
+        }
       }
+      anyMean |= weight > 0;
       boolean done = endAtFirstExhausted ? exhausted > 0 : exhausted == workers;
       if (done && lastMean != null) {
         finalState = lastMean.clone();
       }
-      published = new Outcome(done ? AveragingProtocol.DONE : AveragingProtocol.CONTINUE, mean);
+      finished = done && anyMean;
+      published = new Outcome(done ? AveragingProtocol.DONE : AveragingProtocol.CONTINUE, mean, oneBitMean);
       spreadNanos += System.nanoTime() - firstArrivalNanos;
       rounds++;
       weight = 0;

@@ -33,9 +33,10 @@ import scala.reflect.ClassTag$;
  *       moments averaged too); what differs is that the rounds cost a TCP exchange instead of a Spark job, a
  *       broadcast and a result collection each, which is where DL4J's ParameterAveragingTrainingMaster loses
  *       most of its time (README, Performance).
- *   <li>gradient sharing: every step the tasks average their gradients and each applies the mean with its
- *       own updater ({@link GradientSharingWorker}), which keeps the copies identical and makes a step equal
- *       to a single process's step on all tasks' minibatches together.
+ *   <li>gradient sharing: every step the tasks exchange either their dense gradients, each applying the
+ *       mean with its own updater, which makes a step equal to a single process's step on all tasks'
+ *       minibatches together, or their one-bit compressed updates, about 1/30 of the bytes
+ *       ({@link GradientSharingWorker}); either way the copies stay identical.
  * </ul>
  *
  * <p>Barrier mode makes Spark start all tasks together (a round needs every task). When a task fails,
@@ -131,10 +132,14 @@ public final class HubStrategy implements TrainingStrategy {
     Broadcast<byte[]> model = sc.broadcast(serialise(net));
     long shipped = System.nanoTime();
     int exchanged = gradients ? Math.toIntExact(net.model().numParams()) : state.length();
-    try (AveragingHub.Session session = hub.open(workers, exchanged, gradients)) {
+    String encoding = gradients ? t.sharingEncoding() : "dense";
+    AveragingHub.Payload payload = encoding.equals("one-bit")
+        ? AveragingHub.Payload.oneBit(ExchangedState.of(net, false).parameterSegments(net.model().params())[1])
+        : AveragingHub.Payload.dense(exchanged);
+    try (AveragingHub.Session session = hub.open(workers, gradients, payload)) {
       AveragingWorker.Settings settings = new AveragingWorker.Settings(hub.host(), hub.port(), session.id(), workers,
           gradients ? 1 : t.averagingFrequency(), withUpdater, gradients ? t.sharingPrefetch() : t.averagingPrefetch(),
-          io.sparktune.data.Splits.mix(seed + 0x5EED_0000L * (net.epochCount() + 1)));
+          io.sparktune.data.Splits.mix(seed + 0x5EED_0000L * (net.epochCount() + 1)), encoding);
       List<AveragingWorker.Report> reports = parts.rdd().barrier()
           .mapPartitions(task(model, listeners, settings, gradients), false,
               ClassTag$.MODULE$.apply(AveragingWorker.Report.class))
@@ -158,7 +163,7 @@ public final class HubStrategy implements TrainingStrategy {
       }
       int steps = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
       net.advanceCounters(steps, 1);
-      lastEpoch = breakdown(reports, done, (shipped - t0) / 1e9, (System.nanoTime() - t0) / 1e9);
+      lastEpoch = breakdown(reports, done, encoding, (shipped - t0) / 1e9, (System.nanoTime() - t0) / 1e9);
       log.debug("{} epoch: {}", name(), lastEpoch);
     } finally {
       model.destroy();
@@ -192,7 +197,8 @@ public final class HubStrategy implements TrainingStrategy {
   /**
    * Gradient sharing ends the epoch for every task when the first runs out of minibatches, so every task made
    * the same steps, unless a partition had none at all: then the others made one step that task 0 may not
-   * have made, and the epoch is refused rather than a model of unknown state taken.
+   * have made, and the epoch is refused rather than a model of unknown state taken. Every task applied the
+   * same mean in every step, so all end with the same parameters; their hashes must agree.
    */
   private void requireEveryTaskTrained(List<AveragingWorker.Report> reports) {
     int min = reports.stream().mapToInt(AveragingWorker.Report::steps).min().orElse(0);
@@ -202,6 +208,11 @@ public final class HubStrategy implements TrainingStrategy {
           + "per task from " + min + " to " + max + "), so the epoch stops at once for every task. Give every one of "
           + "the " + workers + " workers at least one minibatch: more training examples, fewer workers "
           + "(sparktune.spark.workers) or a smaller training.batch-size-per-worker.");
+    }
+    if (reports.stream().mapToInt(AveragingWorker.Report::parametersHash).distinct().count() > 1) {
+      throw new IllegalStateException("Gradient sharing: the workers ended the epoch with different parameters, "
+          + "though every step applies the same mean on all of them. This is a bug in sparktune; the epoch's result "
+          + "is not used.");
     }
     long trained = reports.stream().mapToLong(AveragingWorker.Report::examples).sum();
     long left = reports.stream().mapToLong(AveragingWorker.Report::examplesLeftOut).sum();
@@ -239,7 +250,7 @@ public final class HubStrategy implements TrainingStrategy {
 
   /** Where the epoch's time went, per worker (mean over workers), and what the rounds sent. */
   private static Map<String, Object> breakdown(List<AveragingWorker.Report> reports, AveragingHub.Attempt done,
-      double shipSeconds, double wallSeconds) {
+      String encoding, double shipSeconds, double wallSeconds) {
     double n = Math.max(1, reports.size());
     double setup = 0, compute = 0, dataWait = 0, exchange = 0, sent = 0, received = 0, steps = 0;
     for (AveragingWorker.Report r : reports) {
@@ -268,6 +279,7 @@ public final class HubStrategy implements TrainingStrategy {
     m.put("examples-left-out", reports.stream().mapToLong(AveragingWorker.Report::examplesLeftOut).sum());
     m.put("bytes-sent-per-worker-step", steps == 0 ? 0 : sent / steps);
     m.put("bytes-received-per-worker-step", steps == 0 ? 0 : received / steps);
+    m.put("encoding", encoding);
     return m;
   }
 

@@ -108,8 +108,9 @@ class ConfigValidationTest {
   }
 
   @Test
-  void progressiveUnfreezingIsRefusedWithGradientSharing() {
-    String msg = error(QUICKSTART, "techniques.progressive-unfreezing.enabled=true", "training.strategy=gradient-sharing");
+  void progressiveUnfreezingIsRefusedWithDl4jGradientSharing() {
+    String msg = error(QUICKSTART, "techniques.progressive-unfreezing.enabled=true", "training.strategy=gradient-sharing",
+        "training.gradient-sharing.implementation=dl4j");
     assertTrue(msg.contains("sparktune.techniques.progressive-unfreezing.enabled") && msg.contains("parameter-averaging"),
         msg);
   }

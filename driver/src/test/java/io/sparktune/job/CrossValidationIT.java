@@ -91,7 +91,8 @@ class CrossValidationIT {
   }
 
   @Test
-  void gradientSharingIsRefusedWithTheReason() {
-    assertEquals(SparktuneCli.BAD_INPUT, cv(dir.resolve("gs"), "training.strategy=gradient-sharing"));
+  void dl4jGradientSharingIsRefusedWithTheReason() {
+    assertEquals(SparktuneCli.BAD_INPUT, cv(dir.resolve("gs"), "training.strategy=gradient-sharing",
+        "training.gradient-sharing.implementation=dl4j"));
   }
 }

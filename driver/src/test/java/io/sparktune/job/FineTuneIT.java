@@ -77,10 +77,10 @@ class FineTuneIT {
    * cause and nothing marked complete. A run that finishes must have learned.
    */
   @Test
-  void gradientSharingFineTunesOrFailsLoudly() {
+  void dl4jGradientSharingFineTunesOrFailsLoudly() {
     Path out = dir.resolve("gs");
     FineTuneJob job = new FineTuneJob(quickstart(out, "training.strategy=gradient-sharing",
-        "training.stall-timeout=90s"), false, false);
+        "training.gradient-sharing.implementation=dl4j", "training.stall-timeout=90s"), false, false);
     FineTuneJob.Result r;
     try {
       r = job.run();
@@ -97,14 +97,15 @@ class FineTuneIT {
   }
 
   /**
-   * sparktune's gradient sharing through the whole job: it learns, and a learning-rate schedule (refused for
-   * DL4J's gradient sharing, whose workers keep their models across epochs) is accepted.
+   * sparktune's gradient sharing (the default implementation, one-bit encoding) through the whole job: it
+   * learns, and a learning-rate schedule (refused for DL4J's gradient sharing, whose workers keep their
+   * models across epochs) is accepted.
    */
   @Test
   void sparktuneGradientSharingFineTunes() {
     Path out = dir.resolve("gs-sparktune");
     FineTuneJob.Result r = new FineTuneJob(quickstart(out, "training.strategy=gradient-sharing",
-        "training.gradient-sharing.implementation=sparktune", "training.lr-schedule.type=cosine"), false, false).run();
+        "training.lr-schedule.type=cosine"), false, false).run();
     assertLearned(r, out);
   }
 

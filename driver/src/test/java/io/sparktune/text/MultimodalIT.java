@@ -93,7 +93,8 @@ class MultimodalIT {
 
   @Test
   void dl4jTrainingMastersAreRefusedForTwoInputs() {
-    CliRun r = finetune(tmp.resolve("gs"), "training.strategy=gradient-sharing");
+    CliRun r = finetune(tmp.resolve("gs"), "training.strategy=gradient-sharing",
+        "training.gradient-sharing.implementation=dl4j");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("two inputs") && r.err().contains("gradient-sharing"), r.err());
   }

@@ -32,7 +32,7 @@ class AveragingHubTest {
 
   @Test
   void everyTaskReceivesTheExampleWeightedMean() throws Exception {
-    AveragingHub.Session s = hub.open(3, 4);
+    AveragingHub.Session s = hub.open(3, false, AveragingHub.Payload.dense(4));
     float[][] states = {{1, 2, 3, 4}, {3, 2, 1, 0}, {-1, 0.5f, 7, 1e-3f}};
     double[] weights = {32, 32, 16};
     List<Future<float[]>> means = new ArrayList<>();
@@ -60,7 +60,7 @@ class AveragingHubTest {
 
   @Test
   void equalValuesAverageToThemselvesExactly() throws Exception {
-    AveragingHub.Session s = hub.open(3, 3);
+    AveragingHub.Session s = hub.open(3, false, AveragingHub.Payload.dense(3));
     float[] same = {0.1f, (float) Math.PI, -7.0e-9f};
     List<Future<float[]>> means = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
@@ -80,7 +80,7 @@ class AveragingHubTest {
 
   @Test
   void aTaskOutOfDataWaitsWithoutStateUntilAllAreDone() throws Exception {
-    AveragingHub.Session s = hub.open(2, 2);
+    AveragingHub.Session s = hub.open(2, false, AveragingHub.Payload.dense(2));
     Future<Integer> shortTask = pool.submit(() -> {
       try (AveragingClient c = client(s, 0, 0)) {
         float[] mean = new float[2];
@@ -111,7 +111,7 @@ class AveragingHubTest {
 
   @Test
   void aRetriedStageReplacesTheFailedAttempt() throws Exception {
-    AveragingHub.Session s = hub.open(2, 1);
+    AveragingHub.Session s = hub.open(2, false, AveragingHub.Payload.dense(1));
     AveragingClient stale = client(s, 0, 0);
     Future<Integer> staleRound = pool.submit(() -> stale.exchange(1, false, new float[] {100}, new float[1]));
     Thread.sleep(200); // attempt 0's other task died before joining; Spark re-runs the stage as attempt 1
@@ -138,6 +138,41 @@ class AveragingHubTest {
 
   @Test
   void aSessionWithoutFinishedRoundsHasNoResult() {
-    assertNull(hub.open(2, 5).completed());
+    assertNull(hub.open(2, false, AveragingHub.Payload.dense(5)).completed());
+  }
+
+  @Test
+  void oneBitMessagesAverageAndTheHubCompressesTheMeanWithItsOwnErrorFeedback() throws Exception {
+    int[] segments = {3, 2};
+    AveragingHub.Session s = hub.open(2, true, AveragingHub.Payload.oneBit(segments));
+    float[][] updates = {{1, -1, 1, 4, 4}, {1, 1, -1, -2, -2}};
+    List<Future<float[][]>> means = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int worker = w;
+      means.add(pool.submit(() -> {
+        try (AveragingClient c = client(s, 0, worker)) {
+          OneBitEncoder enc = new OneBitEncoder(segments);
+          OneBitEncoder.Message mine = enc.newMessage();
+          OneBitEncoder.Message mean = enc.newMessage();
+          float[][] decoded = new float[2][5];
+          enc.encode(updates[worker], mine);
+          assertEquals(AveragingProtocol.CONTINUE, c.exchange(1, false, mine, mean));
+          assertEquals(14 + enc.messageBytes(), c.bytesSent());
+          enc.decode(mean, decoded[0]);
+          enc.encode(new float[5], mine);
+          assertEquals(AveragingProtocol.DONE, c.exchange(1, true, mine, mean));
+          enc.decode(mean, decoded[1]);
+          return decoded;
+        }
+      }));
+    }
+    // the tasks' messages decode to their own updates (all magnitudes equal within a block), so the mean is
+    // {1, 0, 0, 1, 1}; compressed, its blocks have scales 1/3 and 1, and the hub keeps {2/3, -1/3, -1/3, 0, 0}
+    // back, which it sends in the next round (scale 4/9) when the tasks have nothing new
+    for (Future<float[][]> f : means) {
+      float[][] d = f.get();
+      assertArrayEquals(new float[] {1 / 3f, 1 / 3f, 1 / 3f, 1, 1}, d[0], 1e-6f);
+      assertArrayEquals(new float[] {4 / 9f, -4 / 9f, -4 / 9f, 0, 0}, d[1], 1e-6f);
+    }
   }
 }

@@ -27,6 +27,7 @@ public final class AveragingClient implements Closeable {
   private int round;
   private long bytesSent;
   private long bytesReceived;
+  private boolean receivedMean;
 
   private AveragingClient(Socket socket, BooleanSupplier cancelled, int length) throws IOException {
     this.socket = socket;
@@ -72,26 +73,62 @@ public final class AveragingClient implements Closeable {
    * @return {@link AveragingProtocol#CONTINUE} or {@link AveragingProtocol#DONE}
    */
   public int exchange(double weight, boolean exhausted, float[] state, float[] mean) throws IOException {
-    out.writeInt(round++);
-    out.writeDouble(weight);
-    out.writeBoolean(exhausted);
-    out.writeBoolean(state != null);
+    header(weight, exhausted, state != null ? AveragingProtocol.DENSE : AveragingProtocol.NONE);
     if (state != null) {
       AveragingProtocol.writeFloats(out, state, length);
       bytesSent += 4L * length;
     }
     out.flush();
+    int status = status();
+    if (in.readByte() == AveragingProtocol.DENSE) {
+      AveragingProtocol.readFloats(in, mean, length);
+      bytesReceived += 4L * length;
+    }
+    return status;
+  }
+
+  /**
+   * One round with a one-bit vector ({@link OneBitEncoder}): sends {@code mine} with its weight (null
+   * when this task has nothing to send) and, when it sent one, receives the hub's compressed mean into
+   * {@code mean}.
+   *
+   * @return {@link AveragingProtocol#CONTINUE} or {@link AveragingProtocol#DONE}; whether a mean arrived is
+   *     {@link #receivedMean()}
+   */
+  public int exchange(double weight, boolean exhausted, OneBitEncoder.Message mine, OneBitEncoder.Message mean)
+      throws IOException {
+    header(weight, exhausted, mine != null ? AveragingProtocol.ONE_BIT : AveragingProtocol.NONE);
+    if (mine != null) {
+      bytesSent += AveragingProtocol.writeOneBit(out, mine);
+    }
+    out.flush();
+    int status = status();
+    receivedMean = in.readByte() == AveragingProtocol.ONE_BIT;
+    if (receivedMean) {
+      bytesReceived += AveragingProtocol.readOneBit(in, mean);
+    }
+    return status;
+  }
+
+  /** Whether the last one-bit round returned a mean. */
+  public boolean receivedMean() {
+    return receivedMean;
+  }
+
+  private void header(double weight, boolean exhausted, byte payload) throws IOException {
+    out.writeInt(round++);
+    out.writeDouble(weight);
+    out.writeBoolean(exhausted);
+    out.writeByte(payload);
     bytesSent += 14;
+  }
+
+  private int status() throws IOException {
     int status = in.readInt();
-    boolean payload = in.readBoolean();
     bytesReceived += 5;
     if (status == AveragingProtocol.ABORT) {
       throw new IOException("The averaging hub ended this training attempt (a newer attempt of the stage started, "
           + "or the driver is shutting down).");
-    }
-    if (payload) {
-      AveragingProtocol.readFloats(in, mean, length);
-      bytesReceived += 4L * length;
     }
     return status;
   }

@@ -30,9 +30,11 @@ public final class AveragingWorker {
    * @param withUpdater average the updater state too
    * @param prefetch minibatches assembled ahead on a second thread (0 = none)
    * @param randomSeed this epoch's seed of ND4J's random generator (dropout masks); each task mixes in its index
+   * @param encoding gradient sharing: dense (exact gradients) or one-bit (updates compressed with error
+   *     feedback), see {@link GradientSharingWorker}
    */
   public record Settings(String hubHost, int hubPort, long epoch, int workers, int frequency, boolean withUpdater,
-      int prefetch, long randomSeed) implements Serializable {
+      int prefetch, long randomSeed, String encoding) implements Serializable {
 
     /**
      * Seeds the calling thread's ND4J generator for task {@code worker}: a run is reproducible (the pooled
@@ -55,10 +57,12 @@ public final class AveragingWorker {
    *     epoch for every task when the first one runs out of minibatches)
    * @param state the trained state as {@link ExchangedState} lays it out, when the task returns it (gradient
    *     sharing's task 0); null when the hub holds it (parameter averaging)
+   * @param parametersHash gradient sharing: a hash of the task's final parameters, which must be the same on
+   *     every task; 0 for parameter averaging
    */
   public record Report(int worker, int steps, long examples, int rounds, long setupNanos, long computeNanos,
-      long dataWaitNanos, long exchangeNanos, long bytesSent, long bytesReceived, long stateLength, long examplesLeftOut, float[] state)
-      implements Serializable {}
+      long dataWaitNanos, long exchangeNanos, long bytesSent, long bytesReceived, long stateLength, long examplesLeftOut,
+      float[] state, int parametersHash) implements Serializable {}
 
   /**
    * Trains on {@code batches} from the serialised network {@code modelZip} and returns this task's report;
@@ -117,7 +121,7 @@ public final class AveragingWorker {
         examples += roundExamples;
       }
       return new Report(worker, steps, examples, rounds, setup, compute, dataWait, exchange, hub.bytesSent(),
-          hub.bytesReceived(), state.length(), 0, null);
+          hub.bytesReceived(), state.length(), 0, null, 0);
     } finally {
       if (data instanceof Prefetcher<?> p) {
         p.close();

@@ -56,6 +56,30 @@ public final class ExchangedState {
     return new ExchangedState(views, params);
   }
 
+  /**
+   * Where each parameter view lies in {@code flat}, the network's flattened parameter vector (the layout of
+   * its flattened gradient too): the views' starts and lengths, in the order of {@link #gather}. Fails when a
+   * view is not a contiguous slice of {@code flat}.
+   */
+  public int[][] parameterSegments(INDArray flat) {
+    int params = 0;
+    for (long n = 0; n < parameterLength; params++) {
+      n += views.get(params).length();
+    }
+    int[][] segments = {new int[params], new int[params]};
+    for (int k = 0; k < params; k++) {
+      INDArray v = views.get(k);
+      boolean slice = v.data().originalDataBuffer() == flat.data() || v.data() == flat.data();
+      if (!slice || v.elementWiseStride() != 1 || !v.isView()) {
+        throw new IllegalStateException("A parameter of the network is not a slice of its flattened parameters; "
+            + "compressed gradient sharing cannot address it.");
+      }
+      segments[0][k] = Math.toIntExact(v.offset() - flat.offset());
+      segments[1][k] = Math.toIntExact(v.length());
+    }
+    return segments;
+  }
+
   /** Values in the vector. */
   public int length() {
     if (length > Integer.MAX_VALUE - 8) {

@@ -75,4 +75,20 @@ class ExchangedStateTest {
     assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector());
     assertArrayEquals(a.updaterState().toFloatVector(), b.updaterState().toFloatVector());
   }
+
+  /** The segments address the changing parameters in the flattened vector: gathering through them is gather(). */
+  @Test
+  void parameterSegmentsAddressTheChangingParametersInTheFlatVector() {
+    Network frozen = network(true);
+    train(frozen, 2);
+    ExchangedState s = ExchangedState.of(frozen, false);
+    int[][] segments = s.parameterSegments(frozen.params());
+    float[] flat = frozen.params().toFloatVector();
+    float[] viaSegments = new float[s.length()];
+    for (int k = 0, at = 0; k < segments[0].length; at += segments[1][k], k++) {
+      System.arraycopy(flat, segments[0][k], viaSegments, at, segments[1][k]);
+    }
+    assertArrayEquals(s.gather(new float[s.length()]), viaSegments);
+    assertEquals(35, segments[0][0], "the first segment starts after the frozen dense layer's 35 parameters");
+  }
 }
