@@ -70,15 +70,15 @@ final class AveragingHub implements AutoCloseable {
 
   /**
    * What a session's tasks exchange: dense vectors of {@code length} values, or one-bit ones
-   * ({@link OneBitEncoder}) whose blocks follow {@code segments}.
+   * ({@link OneBitEncoder}) laid out in {@code segments}.
    */
-  record Payload(byte kind, int length, int[] segments) {
+  record Payload(byte kind, int length, ExchangedState.Segments segments) {
     static Payload dense(int length) {
       return new Payload(AveragingProtocol.DENSE, length, null);
     }
 
-    static Payload oneBit(int[] segments) {
-      return new Payload(AveragingProtocol.ONE_BIT, java.util.Arrays.stream(segments).sum(), segments);
+    static Payload oneBit(ExchangedState.Segments segments) {
+      return new Payload(AveragingProtocol.ONE_BIT, segments.total(), segments);
     }
   }
 
@@ -151,8 +151,9 @@ final class AveragingHub implements AutoCloseable {
         boolean exhausted = in.readBoolean();
         byte payload = in.readByte();
         if (payload != AveragingProtocol.NONE && payload != kind) {
-          log.warn("Parameter-averaging hub: task {} sent payload kind {} to a session of kind {}; dropped.", worker,
-              payload, kind);
+          log.warn("Parameter-averaging hub: task {} sent payload kind {} to a session of kind {}; the attempt is "
+              + "aborted.", worker, payload, kind);
+          a.abort();
           return;
         }
         boolean sends = payload == kind;
@@ -304,7 +305,8 @@ final class AveragingHub implements AutoCloseable {
       this.workers = workers;
       this.endAtFirstExhausted = endAtFirstExhausted;
       this.sum = new double[length];
-      this.oneBitLayout = oneBit ? new OneBitEncoder(payload.segments()) : null;
+      this.oneBitLayout = oneBit
+          ? new OneBitEncoder(payload.segments().lengths(), payload.segments().blockSizes()) : null;
       this.oneBitMeans = oneBit ? new OneBitEncoder.Message[] {oneBitLayout.newMessage(), oneBitLayout.newMessage()}
           : null;
       this.decoded = oneBit ? new float[length] : null;

@@ -35,8 +35,9 @@ import scala.reflect.ClassTag$;
  *       most of its time (README, Performance).
  *   <li>gradient sharing: every step the tasks exchange either their dense gradients, each applying the
  *       mean with its own updater, which makes a step equal to a single process's step on all tasks'
- *       minibatches together, or their one-bit compressed updates, about 1/30 of the bytes
- *       ({@link GradientSharingWorker}); either way the copies stay identical.
+ *       minibatches together, or their one-bit compressed updates, about 1/28 of the bytes
+ *       ({@link GradientSharingWorker}); either way the parameters stay the same on all tasks (with one-bit,
+ *       each task's updater state follows its own gradients, and the driver keeps task 0's).
  * </ul>
  *
  * <p>Barrier mode makes Spark start all tasks together (a round needs every task). When a task fails,
@@ -71,6 +72,13 @@ public final class HubStrategy implements TrainingStrategy {
     this.seed = seed;
     if (exchange == Exchange.GRADIENTS) {
       requireOneGradientPerFit(net);
+      if (t.sharingEncoding().equals("one-bit")) {
+        try {
+          ExchangedState.of(net, false).parameterSegments(net.model().params());
+        } catch (IllegalStateException e) {
+          throw new io.sparktune.BadInputException(e.getMessage() + " Use training.gradient-sharing.encoding = dense.");
+        }
+      }
     }
     this.net = net;
     this.t = t;
@@ -134,7 +142,7 @@ public final class HubStrategy implements TrainingStrategy {
     int exchanged = gradients ? Math.toIntExact(net.model().numParams()) : state.length();
     String encoding = gradients ? t.sharingEncoding() : "dense";
     AveragingHub.Payload payload = encoding.equals("one-bit")
-        ? AveragingHub.Payload.oneBit(ExchangedState.of(net, false).parameterSegments(net.model().params())[1])
+        ? AveragingHub.Payload.oneBit(ExchangedState.of(net, false).parameterSegments(net.model().params()))
         : AveragingHub.Payload.dense(exchanged);
     try (AveragingHub.Session session = hub.open(workers, gradients, payload)) {
       AveragingWorker.Settings settings = new AveragingWorker.Settings(hub.host(), hub.port(), session.id(), workers,
@@ -150,7 +158,7 @@ public final class HubStrategy implements TrainingStrategy {
             + "training data.");
       }
       if (gradients) {
-        requireEveryTaskTrained(reports);
+        requireEveryTaskTrained(reports, encoding.equals("one-bit"));
         float[] trained = reports.stream().filter(r -> r.state() != null).map(AveragingWorker.Report::state)
             .findFirst().orElseThrow(() -> new IllegalStateException("Gradient sharing: task 0 returned no model."));
         if (trained.length != state.length()) {
@@ -197,10 +205,11 @@ public final class HubStrategy implements TrainingStrategy {
   /**
    * Gradient sharing ends the epoch for every task when the first runs out of minibatches, so every task made
    * the same steps, unless a partition had none at all: then the others made one step that task 0 may not
-   * have made, and the epoch is refused rather than a model of unknown state taken. Every task applied the
-   * same mean in every step, so all end with the same parameters; their hashes must agree.
+   * have made, and the epoch is refused rather than a model of unknown state taken. With one-bit encoding
+   * ({@code identical}) every task set its parameters to the same values in every step, so their hashes must
+   * agree (dense tasks agree only up to rounding).
    */
-  private void requireEveryTaskTrained(List<AveragingWorker.Report> reports) {
+  private void requireEveryTaskTrained(List<AveragingWorker.Report> reports, boolean identical) {
     int min = reports.stream().mapToInt(AveragingWorker.Report::steps).min().orElse(0);
     int max = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
     if (min == 0 || min != max) {
@@ -209,7 +218,7 @@ public final class HubStrategy implements TrainingStrategy {
           + "the " + workers + " workers at least one minibatch: more training examples, fewer workers "
           + "(sparktune.spark.workers) or a smaller training.batch-size-per-worker.");
     }
-    if (reports.stream().mapToInt(AveragingWorker.Report::parametersHash).distinct().count() > 1) {
+    if (identical && reports.stream().mapToInt(AveragingWorker.Report::parametersHash).distinct().count() > 1) {
       throw new IllegalStateException("Gradient sharing: the workers ended the epoch with different parameters, "
           + "though every step applies the same mean on all of them. This is a bug in sparktune; the epoch's result "
           + "is not used.");

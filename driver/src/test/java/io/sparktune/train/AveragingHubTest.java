@@ -144,14 +144,15 @@ class AveragingHubTest {
   @Test
   void oneBitMessagesAverageAndTheHubCompressesTheMeanWithItsOwnErrorFeedback() throws Exception {
     int[] segments = {3, 2};
-    AveragingHub.Session s = hub.open(2, true, AveragingHub.Payload.oneBit(segments));
+    int[] blocks = {OneBitEncoder.BLOCK, OneBitEncoder.BLOCK};
+    AveragingHub.Session s = hub.open(2, true, AveragingHub.Payload.oneBit(new ExchangedState.Segments(new int[2], segments, blocks)));
     float[][] updates = {{1, -1, 1, 4, 4}, {1, 1, -1, -2, -2}};
     List<Future<float[][]>> means = new ArrayList<>();
     for (int w = 0; w < 2; w++) {
       int worker = w;
       means.add(pool.submit(() -> {
         try (AveragingClient c = client(s, 0, worker)) {
-          OneBitEncoder enc = new OneBitEncoder(segments);
+          OneBitEncoder enc = new OneBitEncoder(segments, blocks);
           OneBitEncoder.Message mine = enc.newMessage();
           OneBitEncoder.Message mean = enc.newMessage();
           float[][] decoded = new float[2][5];

@@ -211,6 +211,27 @@ class ParameterAveragingIT {
   }
 
   /**
+   * Minibatches of different sizes in one step (a partition's short last minibatch): each task writes back
+   * the mean times its own example count, so the tasks agree only up to rounding, and the epoch must still
+   * complete with the single-machine result.
+   */
+  @Test
+  void denseGradientSharingTakesMinibatchesOfDifferentSizes() {
+    Network single = network(new Adam(1e-2));
+    Network distributed = single.copy();
+    DataSet partial = batches.get(4).splitTestAndTrain(5).getTrain();
+    List<DataSet> first = List.of(batches.get(0), batches.get(1), partial);
+    List<DataSet> second = batches.subList(5, 8);
+    for (int i = 0; i < 3; i++) {
+      single.fit(DataSet.merge(List.of(first.get(i), second.get(i))));
+    }
+    try (HubStrategy s = new HubStrategy(sc, distributed, dense(), 2, HubStrategy.Exchange.GRADIENTS, 42)) {
+      s.fitEpoch(partitioned(List.of(first, second)));
+      assertClose(single.params().toFloatVector(), s.network().params().toFloatVector(), "parameter");
+    }
+  }
+
+  /**
    * Each task seeds ND4J's generator from the run's seed, the epoch and its index: two runs draw the same
    * dropout masks (Spark's pooled task threads would otherwise carry the generator state of earlier work).
    */

@@ -57,8 +57,9 @@ public final class AveragingWorker {
    *     epoch for every task when the first one runs out of minibatches)
    * @param state the trained state as {@link ExchangedState} lays it out, when the task returns it (gradient
    *     sharing's task 0); null when the hub holds it (parameter averaging)
-   * @param parametersHash gradient sharing: a hash of the task's final parameters, which must be the same on
-   *     every task; 0 for parameter averaging
+   * @param parametersHash one-bit gradient sharing: a hash of the task's final parameters, which must be the
+   *     same on every task; 0 otherwise (dense gradient sharing's tasks agree only up to rounding: each writes
+   *     back the mean times its own example count, which DL4J's updater divides again)
    */
   public record Report(int worker, int steps, long examples, int rounds, long setupNanos, long computeNanos,
       long dataWaitNanos, long exchangeNanos, long bytesSent, long bytesReceived, long stateLength, long examplesLeftOut,

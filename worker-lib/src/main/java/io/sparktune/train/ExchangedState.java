@@ -20,11 +20,13 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ExchangedState {
   private final List<INDArray> views;
+  private final List<Integer> blockSizes;
   private final long length;
   private final long parameterLength;
 
-  private ExchangedState(List<INDArray> views, long parameterLength) {
+  private ExchangedState(List<INDArray> views, List<Integer> blockSizes, long parameterLength) {
     this.views = views;
+    this.blockSizes = blockSizes;
     this.parameterLength = parameterLength;
     long n = 0;
     for (INDArray v : views) {
@@ -36,6 +38,7 @@ public final class ExchangedState {
   /** The state of {@code net} to exchange: its changing parameters, then its updater state when {@code withUpdater}. */
   public static ExchangedState of(Network net, boolean withUpdater) {
     List<INDArray> views = new ArrayList<>();
+    List<Integer> blockSizes = new ArrayList<>();
     long params = 0;
     for (Layer l : net.layers()) {
       if (!net.tunable(l)) {
@@ -45,6 +48,7 @@ public final class ExchangedState {
       for (var p : l.paramTable().entrySet()) {
         if (batchNorm || Network.trainsParam(l, p.getKey())) {
           views.add(p.getValue());
+          blockSizes.add(batchNorm && RUNNING_STATISTICS.contains(p.getKey()) ? 1 : OneBitEncoder.BLOCK);
           params += p.getValue().length();
         }
       }
@@ -53,20 +57,36 @@ public final class ExchangedState {
     if (updater != null) {
       views.add(updater);
     }
-    return new ExchangedState(views, params);
+    return new ExchangedState(views, blockSizes, params);
+  }
+
+  /** Batch normalisation's running mean, variance and log standard deviation (DL4J's parameter keys). */
+  private static final java.util.Set<String> RUNNING_STATISTICS = java.util.Set.of("mean", "var", "log10stdev");
+
+  /**
+   * Where the changing parameters lie in the network's flattened parameter vector (the layout of its
+   * flattened gradient too), and how one-bit gradient sharing groups each: in blocks of
+   * {@link OneBitEncoder#BLOCK} values with one scale each, or, for batch normalisation's running
+   * statistics, one value per block, i.e. exactly (a variance moved by a scale shared with larger ones could
+   * go negative).
+   */
+  public record Segments(int[] starts, int[] lengths, int[] blockSizes) implements java.io.Serializable {
+    /** Values in all segments together. */
+    public int total() {
+      return java.util.Arrays.stream(lengths).sum();
+    }
   }
 
   /**
-   * Where each parameter view lies in {@code flat}, the network's flattened parameter vector (the layout of
-   * its flattened gradient too): the views' starts and lengths, in the order of {@link #gather}. Fails when a
-   * view is not a contiguous slice of {@code flat}.
+   * The {@link Segments} of the parameter views in {@code flat}, the network's flattened parameter vector, in
+   * the order of {@link #gather}. Fails when a view is not a contiguous slice of {@code flat}.
    */
-  public int[][] parameterSegments(INDArray flat) {
+  public Segments parameterSegments(INDArray flat) {
     int params = 0;
     for (long n = 0; n < parameterLength; params++) {
       n += views.get(params).length();
     }
-    int[][] segments = {new int[params], new int[params]};
+    int[][] segments = {new int[params], new int[params], new int[params]};
     for (int k = 0; k < params; k++) {
       INDArray v = views.get(k);
       boolean slice = v.data().originalDataBuffer() == flat.data() || v.data() == flat.data();
@@ -76,8 +96,9 @@ public final class ExchangedState {
       }
       segments[0][k] = Math.toIntExact(v.offset() - flat.offset());
       segments[1][k] = Math.toIntExact(v.length());
+      segments[2][k] = blockSizes.get(k);
     }
-    return segments;
+    return new Segments(segments[0], segments[1], segments[2]);
   }
 
   /** Values in the vector. */

@@ -32,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * left (the partitions of a shuffled epoch differ by a few minibatches); the minibatches other tasks still
  * had are left out and counted ({@link Report#steps}).
  *
- * <p>With one-bit encoding ({@link AveragingWorker.Settings#encoding}) a step sends about 1/30 of the
+ * <p>With one-bit encoding ({@link AveragingWorker.Settings#encoding}) a step sends about 1/28 of the
  * bytes and is no longer exact: each task applies its own updater to its own gradient, adds the resulting
  * update to a residual and sends the residual's signs with one scale per block ({@link OneBitEncoder});
  * the hub averages the decoded updates and compresses the mean the same way, with a residual of its own;
@@ -60,9 +60,9 @@ public final class GradientSharingWorker {
     s.seedRandom(worker);
     int length = Math.toIntExact(net.model().numParams());
     Iterator<DataSet> data = s.prefetch() > 0 ? new Prefetcher<>(batches, s.prefetch()) : batches;
-    int[][] segments = s.encoding().equals("one-bit")
+    ExchangedState.Segments segments = s.encoding().equals("one-bit")
         ? ExchangedState.of(net, false).parameterSegments(net.model().params()) : null;
-    int exchanged = segments == null ? length : java.util.stream.IntStream.of(segments[1]).sum();
+    int exchanged = segments == null ? length : segments.total();
     try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.epoch(), attempt, worker,
         s.workers(), exchanged, cancelled)) {
       long setup = System.nanoTime() - t0;
@@ -105,7 +105,7 @@ public final class GradientSharingWorker {
       }
       return new AveragingWorker.Report(worker, steps, examples, steps, setup, compute, dataWait, sharing.exchangeNanos,
           hub.bytesSent(), hub.bytesReceived(), exchanged, leftOut, state,
-          java.util.Arrays.hashCode(net.model().params().toFloatVector()));
+          segments == null ? 0 : java.util.Arrays.hashCode(net.model().params().toFloatVector()));
     } finally {
       if (data instanceof Prefetcher<?> p) {
         p.close();
@@ -200,11 +200,11 @@ public final class GradientSharingWorker {
     private float[] start;
     private float[] next;
 
-    OneBitUpdates(AveragingClient hub, int[][] segments) {
+    OneBitUpdates(AveragingClient hub, ExchangedState.Segments segments) {
       super(hub);
-      this.starts = segments[0];
-      this.lengths = segments[1];
-      this.encoder = new OneBitEncoder(lengths);
+      this.starts = segments.starts();
+      this.lengths = segments.lengths();
+      this.encoder = new OneBitEncoder(lengths, segments.blockSizes());
       this.mine = encoder.newMessage();
       this.mean = encoder.newMessage();
       this.update = new float[encoder.length()];

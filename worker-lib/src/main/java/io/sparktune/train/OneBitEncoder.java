@@ -3,13 +3,16 @@ package io.sparktune.train;
 /**
  * One-bit compression with error feedback (Seide et al. 2014, "1-bit SGD"; Karimireddy et al. 2019,
  * "Error Feedback Fixes SignSGD"): every vector added goes into a residual, and what is sent is the
- * residual's sign per entry times one scale per block of at most {@link #BLOCK} entries (the block's mean
- * magnitude), so that the block's sent magnitude equals its residual's. Blocks never span two segments
- * (parameter tensors), whose magnitudes differ: a batch normalisation's running variance must not share a
- * scale with its gain. What was sent is subtracted from
- * the residual, so nothing is lost, only delayed: after any number of steps, what was sent plus the residual
- * equals the sum of what was added. Every entry moves every step (unlike top-k sparsification, where an
- * entry waits until it is among the largest), at 1 bit per entry plus 32 bits per block.
+ * residual's sign per entry times one scale per block (the block's mean magnitude), so that the block's sent
+ * magnitude equals its residual's. What was sent is subtracted from the residual, so nothing is lost, only
+ * delayed: after any number of steps, what was sent plus the residual equals the sum of what was added.
+ * Every entry moves every step (unlike top-k sparsification, where an entry waits until it is among the
+ * largest), at 1 bit per entry plus 32 bits per block.
+ *
+ * <p>Blocks hold at most {@link #BLOCK} entries and never span two segments (parameter tensors), whose
+ * magnitudes differ. A segment can ask for blocks of one entry, which sends its values exactly: batch
+ * normalisation's running variance, moved every step by a scale shared with larger variances, could go
+ * negative.
  *
  * <p>The same class compresses a task's update and the hub's mean of them (the hub keeps its own residual).
  */
@@ -20,26 +23,30 @@ public final class OneBitEncoder {
   private final float[] residual;
   private final int[] blockStarts;
 
-  /** @param segments lengths of the segments the vector is made of, in order */
-  public OneBitEncoder(int[] segments) {
-    this.blockStarts = blockStarts(segments);
+  /**
+   * @param segments lengths of the segments the vector is made of, in order
+   * @param blockSizes each segment's block size (at most {@link #BLOCK}; 1 sends its values exactly, at 33
+   *     bits each)
+   */
+  public OneBitEncoder(int[] segments, int[] blockSizes) {
+    this.blockStarts = blockStarts(segments, blockSizes);
     this.residual = new float[blockStarts[blockStarts.length - 1]];
   }
 
   /** Start of every block, then the vector's length. */
-  private static int[] blockStarts(int[] segments) {
+  private static int[] blockStarts(int[] segments, int[] blockSizes) {
     int blocks = 0;
-    for (int len : segments) {
-      blocks += (len + BLOCK - 1) / BLOCK;
+    for (int k = 0; k < segments.length; k++) {
+      blocks += (segments[k] + blockSizes[k] - 1) / blockSizes[k];
     }
     int[] starts = new int[blocks + 1];
     int b = 0;
     int at = 0;
-    for (int len : segments) {
-      for (int off = 0; off < len; off += BLOCK) {
+    for (int k = 0; k < segments.length; k++) {
+      for (int off = 0; off < segments[k]; off += blockSizes[k]) {
         starts[b++] = at + off;
       }
-      at += len;
+      at += segments[k];
     }
     starts[b] = at;
     return starts;

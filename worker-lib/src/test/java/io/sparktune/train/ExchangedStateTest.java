@@ -82,13 +82,16 @@ class ExchangedStateTest {
     Network frozen = network(true);
     train(frozen, 2);
     ExchangedState s = ExchangedState.of(frozen, false);
-    int[][] segments = s.parameterSegments(frozen.params());
+    ExchangedState.Segments segments = s.parameterSegments(frozen.params());
     float[] flat = frozen.params().toFloatVector();
     float[] viaSegments = new float[s.length()];
-    for (int k = 0, at = 0; k < segments[0].length; at += segments[1][k], k++) {
-      System.arraycopy(flat, segments[0][k], viaSegments, at, segments[1][k]);
+    for (int k = 0, at = 0; k < segments.starts().length; at += segments.lengths()[k], k++) {
+      System.arraycopy(flat, segments.starts()[k], viaSegments, at, segments.lengths()[k]);
     }
     assertArrayEquals(s.gather(new float[s.length()]), viaSegments);
-    assertEquals(35, segments[0][0], "the first segment starts after the frozen dense layer's 35 parameters");
+    assertEquals(35, segments.starts()[0], "the first segment starts after the frozen dense layer's 35 parameters");
+    // batch normalisation: gamma and beta in blocks, the running mean and variance exactly
+    assertArrayEquals(new int[] {OneBitEncoder.BLOCK, OneBitEncoder.BLOCK, 1, 1, OneBitEncoder.BLOCK,
+        OneBitEncoder.BLOCK}, segments.blockSizes());
   }
 }

@@ -12,7 +12,7 @@ class OneBitEncoderTest {
   @Test
   void whatWasSentPlusTheResidualIsEverythingAdded() {
     int[] segments = {300, 17, 1000};
-    OneBitEncoder enc = new OneBitEncoder(segments);
+    OneBitEncoder enc = new OneBitEncoder(segments, new int[] {256, 256, 256});
     assertEquals(1317, enc.length());
     assertEquals(2 + 1 + 4, enc.blocks());
     OneBitEncoder.Message m = enc.newMessage();
@@ -39,7 +39,7 @@ class OneBitEncoderTest {
 
   @Test
   void aBlockOfSmallValuesKeepsItsOwnScale() {
-    OneBitEncoder enc = new OneBitEncoder(new int[] {4, 4});
+    OneBitEncoder enc = new OneBitEncoder(new int[] {4, 4}, new int[] {256, 256});
     OneBitEncoder.Message m = enc.newMessage();
     enc.encode(new float[] {1e-4f, -1e-4f, 3e-4f, -1e-4f, 100, -50, 20, -30}, m);
     float[] decoded = new float[8];
@@ -49,5 +49,21 @@ class OneBitEncoderTest {
     assertEquals(50f, decoded[4], 1e-5);
     assertEquals(-50f, decoded[5], 1e-5);
     assertTrue(enc.messageBytes() == 1 + 2 * 4);
+  }
+
+  /** Blocks of one value send it exactly (batch normalisation's running statistics): nothing stays behind. */
+  @Test
+  void blocksOfOneValueAreSentExactly() {
+    OneBitEncoder enc = new OneBitEncoder(new int[] {3, 2}, new int[] {256, 1});
+    assertEquals(3, enc.blocks());
+    OneBitEncoder.Message m = enc.newMessage();
+    float[] values = {1, -1, 4, 0.5f, -1e-3f};
+    enc.encode(values, m);
+    float[] decoded = new float[5];
+    enc.decode(m, decoded);
+    assertEquals(0.5f, decoded[3], 0f);
+    assertEquals(-1e-3f, decoded[4], 0f);
+    assertEquals(0f, enc.residual()[3], 0f);
+    assertEquals(0f, enc.residual()[4], 0f);
   }
 }
