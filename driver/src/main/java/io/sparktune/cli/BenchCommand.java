@@ -36,7 +36,8 @@ final class BenchCommand implements Callable<Integer> {
           + "an imbalanced cut of the IDX training data), text (domain vocabulary and prefix tuning against full fine-tuning "
           + "of a text model; conf/examples/spam-text.conf), few-shot (prototype and linear-probe classifiers on the frozen trunk for k examples per class) or sweep "
           + "(grid vs ASHA over the same grid, TPE vs random search at equal budget) or memory (peak RSS, throughput and "
-          + "accuracy under each memory control: workspace and cache modes, batch size, prefetch, single node).")
+          + "accuracy under each memory control: workspace and cache modes, batch size, prefetch, single node) or scaling "
+          + "(the scaling model checked: 1 and 2 executors on a standalone Spark cluster started on 127.0.0.1).")
   String experiment;
 
   @Option(names = "--seeds", split = ",", defaultValue = "42,7", paramLabel = "SEED,...",
@@ -65,12 +66,13 @@ final class BenchCommand implements Callable<Integer> {
       case "frozen-feature-cache" -> new io.sparktune.bench.FeatureCacheBenchmark(config, overrides, results, name).run();
       case "techniques", "continual", "imbalanced", "text" -> new io.sparktune.bench.TechniquesBenchmark(experiment, config, overrides,
           results, name, seeds, only).run();
+      case "scaling" -> new io.sparktune.bench.ScalingCheck(config, overrides, results, name).run();
       case "memory" -> new io.sparktune.bench.MemoryBenchmark(config, overrides, results, name).run();
       case "few-shot" -> new io.sparktune.bench.FewShotBenchmark(config, overrides, results, name, seeds, shots).run();
       case "sweep" -> new io.sparktune.bench.SweepBenchmark(config, overrides, results, name, seeds,
           noGrid ? 0 : 9, searchTrials, 2).run();
       default -> throw new io.sparktune.BadInputException("--experiment must be strategies, frozen-feature-cache, "
-          + "techniques, continual, imbalanced, text, few-shot, sweep or memory, not '" + experiment + "'.");
+          + "techniques, continual, imbalanced, text, few-shot, sweep, memory or scaling, not '" + experiment + "'.");
     }
     return SparktuneCli.OK;
   }

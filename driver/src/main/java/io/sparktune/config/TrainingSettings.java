@@ -43,13 +43,13 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
     boolean averageUpdaterState, int averagingPrefetch, String averagingImplementation, String hubAddress, int hubPort,
     double threshold, String controllerAddress, int port, String networkMask,
-    int sharingPrefetch, String sharingImplementation, String sharingEncoding, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
+    int sharingPrefetch, String sharingImplementation, io.sparktune.train.SharingEncoding sharingEncoding, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
     io.sparktune.train.LearningRateSchedule lrSchedule, String precision, int restarts, String workspaceMode,
     String cacheMode) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> AVERAGING_IMPLEMENTATIONS = List.of("sparktune", "dl4j");
-  public static final List<String> SHARING_ENCODINGS = List.of("one-bit", "dense");
+  public static final List<String> SHARING_ENCODINGS = io.sparktune.train.SharingEncoding.configNames();
   public static final List<String> WORKSPACE_MODES = List.of("enabled", "none");
   public static final List<String> CACHE_MODES = List.of("none", "host", "device");
   public static final List<String> UPDATERS = List.of("adam", "sgd", "nesterovs", "rmsprop");
@@ -73,13 +73,19 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.string(b + "gradient-sharing.network-mask"),
         p.intIn(b + "gradient-sharing.prefetch", 0, 64),
         p.oneOf(b + "gradient-sharing.implementation", AVERAGING_IMPLEMENTATIONS),
-        p.oneOf(b + "gradient-sharing.encoding", SHARING_ENCODINGS),
+        encoding(p.oneOf(b + "gradient-sharing.encoding", SHARING_ENCODINGS)),
         p.intIn(b + "early-stopping.patience", 0, 10_000),
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
         p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false), schedule(p, b),
         p.oneOf(b + "precision", io.sparktune.train.Precision.NAMES), p.intIn(b + "restarts", 0, 100),
         p.oneOf(b + "memory.workspace-mode", WORKSPACE_MODES), p.oneOf(b + "memory.cache-mode", CACHE_MODES));
+  }
+
+  /** The encoding named, or the default while the configuration has problems (the run does not start then). */
+  private static io.sparktune.train.SharingEncoding encoding(String name) {
+    return SHARING_ENCODINGS.contains(name) ? io.sparktune.train.SharingEncoding.named(name)
+        : io.sparktune.train.SharingEncoding.ONE_BIT;
   }
 
   private static io.sparktune.train.LearningRateSchedule schedule(ConfigProblems p, String b) {

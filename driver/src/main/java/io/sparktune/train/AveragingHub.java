@@ -127,7 +127,8 @@ final class AveragingHub implements AutoCloseable {
       int workers = in.readInt();
       int length = in.readInt();
       Session session = sessions.get(id);
-      if (session == null || session.workers != workers || session.length != length) {
+      if (session == null || session.workers != workers || session.length != length || worker < 0
+          || worker >= workers) {
         log.warn("Parameter-averaging hub: task {} asked for unknown session {} ({} workers, {} values); refused.",
             worker, id, workers, length);
         out.writeInt(AveragingProtocol.ABORT);
@@ -145,6 +146,8 @@ final class AveragingHub implements AutoCloseable {
       byte kind = session.payload.kind();
       float[] dense = kind == AveragingProtocol.DENSE ? new float[length] : null;
       OneBitEncoder.Message oneBit = kind == AveragingProtocol.ONE_BIT ? a.oneBitLayout.newMessage() : null;
+      // one-bit: each connection decodes on its own thread, outside the round's lock
+      float[] decoded = oneBit != null ? new float[length] : null;
       while (true) {
         in.readInt(); // round number, implied by the order of messages
         double weight = in.readDouble();
@@ -161,8 +164,10 @@ final class AveragingHub implements AutoCloseable {
           AveragingProtocol.readFloats(in, dense, length);
         } else if (sends) {
           AveragingProtocol.readOneBit(in, oneBit);
+          a.oneBitLayout.decode(oneBit, decoded);
         }
-        Attempt.Outcome o = sends ? a.contribute(weight, exhausted, dense, oneBit) : a.contribute(0, exhausted, null, null);
+        Attempt.Outcome o = a.contribute(worker, sends ? weight : 0, exhausted,
+            sends ? (dense != null ? dense : decoded) : null);
         out.writeInt(o.status());
         boolean replies = sends && o.hasMean();
         out.writeByte(replies ? kind : AveragingProtocol.NONE);
@@ -279,7 +284,13 @@ final class AveragingHub implements AutoCloseable {
     /** One-bit sessions: the hub's own encoder of the mean (its residual carries what it has not sent yet). */
     final OneBitEncoder oneBitLayout;
     private final OneBitEncoder.Message[] oneBitMeans;
-    private final float[] decoded;
+    /**
+     * This round's vectors by task, summed in task order (not arrival order), so that a run's means do not
+     * depend on which task arrived first; {@link #NOTHING} for a task that sent none.
+     */
+    private final float[][] contributions;
+    private final double[] weights;
+    private int summed;
     private final List<Socket> sockets = new ArrayList<>();
     private double weight;
     private int arrived;
@@ -309,30 +320,42 @@ final class AveragingHub implements AutoCloseable {
           ? new OneBitEncoder(payload.segments().lengths(), payload.segments().blockSizes()) : null;
       this.oneBitMeans = oneBit ? new OneBitEncoder.Message[] {oneBitLayout.newMessage(), oneBitLayout.newMessage()}
           : null;
-      this.decoded = oneBit ? new float[length] : null;
+      this.contributions = new float[workers][];
+      this.weights = new double[workers];
     }
 
+    private static final float[] NOTHING = new float[0];
+
     /**
-     * Adds one task's vector ({@code state} when dense, {@code oneBit} when one-bit; both null when it has
-     * nothing to send) with weight {@code w} and waits until every task of the round has arrived.
+     * Adds task {@code worker}'s vector ({@code state}, decoded when one-bit; null when it has nothing to send)
+     * with weight {@code w} and waits until every task of the round has arrived. The caller keeps
+     * {@code state} unchanged until this returns.
      */
-    synchronized Outcome contribute(double w, boolean isExhausted, float[] state, OneBitEncoder.Message oneBit)
+    synchronized Outcome contribute(int worker, double w, boolean isExhausted, float[] state)
         throws InterruptedException {
       if (aborted) {
         return new Outcome(AveragingProtocol.ABORT, null, null);
       }
-      if (oneBit != null) {
-        oneBitLayout.decode(oneBit, decoded);
-        state = decoded;
+      if (contributions[worker] != null) {
+        log.warn("Parameter-averaging hub: task {} sent twice in one round; the attempt is aborted.", worker);
+        abort();
+        return new Outcome(AveragingProtocol.ABORT, null, null);
       }
       if (arrived == 0) {
         firstArrivalNanos = System.nanoTime();
       }
-      if (state != null && w > 0) {
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += w * state[i];
+      contributions[worker] = state != null && w > 0 ? state : NOTHING;
+      weights[worker] = w;
+      // add what can be added in task order now, so that in-order arrivals are summed while others are awaited
+      for (; summed < workers && contributions[summed] != null; summed++) {
+        float[] v = contributions[summed];
+        if (v != NOTHING) {
+          double wk = weights[summed];
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += wk * v[i];
+          }
+          weight += wk;
         }
-        weight += w;
       }
       exhausted += isExhausted ? 1 : 0;
       if (++arrived == workers) {
@@ -377,6 +400,8 @@ final class AveragingHub implements AutoCloseable {
       spreadNanos += System.nanoTime() - firstArrivalNanos;
       rounds++;
       weight = 0;
+      java.util.Arrays.fill(contributions, null);
+      summed = 0;
       arrived = 0;
       exhausted = 0;
       generation++;

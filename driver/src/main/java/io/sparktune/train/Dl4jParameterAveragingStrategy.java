@@ -24,7 +24,9 @@ public final class Dl4jParameterAveragingStrategy extends Dl4jMasterStrategy {
     return new ParameterAveragingTrainingMaster.Builder(workers, t.batchSizePerWorker())
         .batchSizePerWorker(t.batchSizePerWorker())
         .averagingFrequency(t.averagingFrequency())
-        .saveUpdater(t.averageUpdaterState())
+        // DL4J can average the updater state or reset it every round (saveUpdater false); it has no per-worker
+        // updater state, so training.parameter-averaging.average-updater-state applies to sparktune's only
+        .saveUpdater(true)
         .workerPrefetchNumBatches(t.averagingPrefetch())
         .rddTrainingApproach(RDDTrainingApproach.Direct)
         .collectTrainingStats(false)

@@ -72,12 +72,8 @@ public final class HubStrategy implements TrainingStrategy {
     this.seed = seed;
     if (exchange == Exchange.GRADIENTS) {
       requireOneGradientPerFit(net);
-      if (t.sharingEncoding().equals("one-bit")) {
-        try {
-          ExchangedState.of(net, false).parameterSegments(net.model().params());
-        } catch (IllegalStateException e) {
-          throw new io.sparktune.BadInputException(e.getMessage() + " Use training.gradient-sharing.encoding = dense.");
-        }
+      if (t.sharingEncoding() == SharingEncoding.ONE_BIT) {
+        oneBitSegments(net);
       }
     }
     this.net = net;
@@ -140,10 +136,10 @@ public final class HubStrategy implements TrainingStrategy {
     Broadcast<byte[]> model = sc.broadcast(serialise(net));
     long shipped = System.nanoTime();
     int exchanged = gradients ? Math.toIntExact(net.model().numParams()) : state.length();
-    String encoding = gradients ? t.sharingEncoding() : "dense";
-    AveragingHub.Payload payload = encoding.equals("one-bit")
-        ? AveragingHub.Payload.oneBit(ExchangedState.of(net, false).parameterSegments(net.model().params()))
-        : AveragingHub.Payload.dense(exchanged);
+    SharingEncoding encoding = gradients ? t.sharingEncoding() : SharingEncoding.DENSE;
+    // the segments are taken every epoch: the layers that train can change between epochs (progressive unfreezing)
+    AveragingHub.Payload payload = encoding == SharingEncoding.ONE_BIT
+        ? AveragingHub.Payload.oneBit(oneBitSegments(net)) : AveragingHub.Payload.dense(exchanged);
     try (AveragingHub.Session session = hub.open(workers, gradients, payload)) {
       AveragingWorker.Settings settings = new AveragingWorker.Settings(hub.host(), hub.port(), session.id(), workers,
           gradients ? 1 : t.averagingFrequency(), withUpdater, gradients ? t.sharingPrefetch() : t.averagingPrefetch(),
@@ -158,7 +154,7 @@ public final class HubStrategy implements TrainingStrategy {
             + "training data.");
       }
       if (gradients) {
-        requireEveryTaskTrained(reports, encoding.equals("one-bit"));
+        requireEveryTaskTrained(reports, encoding == SharingEncoding.ONE_BIT);
         float[] trained = reports.stream().filter(r -> r.state() != null).map(AveragingWorker.Report::state)
             .findFirst().orElseThrow(() -> new IllegalStateException("Gradient sharing: task 0 returned no model."));
         if (trained.length != state.length()) {
@@ -168,6 +164,9 @@ public final class HubStrategy implements TrainingStrategy {
         state.scatter(trained);
       } else {
         state.scatter(done.finalState);
+        if (!withUpdater) {
+          adoptUpdaterStateOfTaskZero(reports);
+        }
       }
       int steps = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
       net.advanceCounters(steps, 1);
@@ -175,6 +174,38 @@ public final class HubStrategy implements TrainingStrategy {
       log.debug("{} epoch: {}", name(), lastEpoch);
     } finally {
       model.destroy();
+    }
+  }
+
+  /**
+   * Parameter averaging without updater averaging: each task's updater state followed its own gradients; the
+   * driver (and so the next epoch and the checkpoint) continues with task 0's, as gradient sharing does.
+   */
+  private void adoptUpdaterStateOfTaskZero(List<AveragingWorker.Report> reports) {
+    org.nd4j.linalg.api.ndarray.INDArray mine = net.updaterState();
+    if (mine == null) {
+      return; // an updater without state (plain SGD)
+    }
+    float[] taskZero = reports.stream().filter(r -> r.worker() == 0).map(AveragingWorker.Report::state)
+        .filter(java.util.Objects::nonNull).findFirst()
+        .orElseThrow(() -> new IllegalStateException("Parameter averaging: task 0 returned no updater state."));
+    if (taskZero.length != mine.length()) {
+      throw new IllegalStateException("Parameter averaging: task 0 returned " + taskZero.length + " updater values, "
+          + "the driver's network has " + mine.length() + ".");
+    }
+    mine.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(taskZero).reshape(mine.ordering(), mine.shape())
+        .castTo(mine.dataType()));
+  }
+
+  /**
+   * Where one-bit gradient sharing finds the parameters that train in the network's flat vector; refuses a
+   * network whose parameters are not slices of it.
+   */
+  private static ExchangedState.Segments oneBitSegments(Network net) {
+    try {
+      return ExchangedState.of(net, false).parameterSegments(net.model().params());
+    } catch (IllegalStateException e) {
+      throw new io.sparktune.BadInputException(e.getMessage() + " Use training.gradient-sharing.encoding = dense.");
     }
   }
 
@@ -259,7 +290,7 @@ public final class HubStrategy implements TrainingStrategy {
 
   /** Where the epoch's time went, per worker (mean over workers), and what the rounds sent. */
   private static Map<String, Object> breakdown(List<AveragingWorker.Report> reports, AveragingHub.Attempt done,
-      String encoding, double shipSeconds, double wallSeconds) {
+      SharingEncoding encoding, double shipSeconds, double wallSeconds) {
     double n = Math.max(1, reports.size());
     double setup = 0, compute = 0, dataWait = 0, exchange = 0, sent = 0, received = 0, steps = 0;
     for (AveragingWorker.Report r : reports) {
@@ -288,7 +319,7 @@ public final class HubStrategy implements TrainingStrategy {
     m.put("examples-left-out", reports.stream().mapToLong(AveragingWorker.Report::examplesLeftOut).sum());
     m.put("bytes-sent-per-worker-step", steps == 0 ? 0 : sent / steps);
     m.put("bytes-received-per-worker-step", steps == 0 ? 0 : received / steps);
-    m.put("encoding", encoding);
+    m.put("encoding", encoding.configName());
     return m;
   }
 

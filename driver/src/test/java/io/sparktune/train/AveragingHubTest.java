@@ -58,6 +58,41 @@ class AveragingHubTest {
     assertEquals(1, s.completed().rounds);
   }
 
+  /**
+   * The hub sums in task order whatever order the tasks arrive in, so a run's means do not depend on timing:
+   * 1e30 + (-1e30) + 1 is 1 in task order but 0 when task 2's 1 is added to task 0's 1e30 first.
+   */
+  @Test
+  void theMeanDoesNotDependOnTheOrderTasksArriveIn() throws Exception {
+    AveragingHub.Session s = hub.open(3, false, AveragingHub.Payload.dense(1));
+    float[][] states = {{1e30f}, {-1e30f}, {1}};
+    List<Future<float[]>> means = new ArrayList<>();
+    java.util.concurrent.CountDownLatch[] sent = {new java.util.concurrent.CountDownLatch(1),
+        new java.util.concurrent.CountDownLatch(1)};
+    for (int w : new int[] {2, 0, 1}) { // task 2 first, then 0, then 1
+      means.add(pool.submit(() -> {
+        if (w == 0) {
+          sent[0].await();
+        } else if (w == 1) {
+          sent[1].await();
+        }
+        try (AveragingClient c = client(s, 0, w)) {
+          float[] mean = new float[1];
+          pool.submit(() -> {
+            Thread.sleep(300); // long enough for this task's vector to reach the hub
+            (w == 2 ? sent[0] : sent[1]).countDown();
+            return null;
+          });
+          c.exchange(1, true, states[w], mean);
+          return mean;
+        }
+      }));
+    }
+    for (Future<float[]> m : means) {
+      assertArrayEquals(new float[] {1f / 3}, m.get(), 0f);
+    }
+  }
+
   @Test
   void equalValuesAverageToThemselvesExactly() throws Exception {
     AveragingHub.Session s = hub.open(3, false, AveragingHub.Payload.dense(3));

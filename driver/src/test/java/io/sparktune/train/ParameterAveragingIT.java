@@ -153,7 +153,8 @@ class ParameterAveragingIT {
     }
     sa.scatter(va);
     longer.subList(2, 5).forEach(a::fit);
-    try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
+    try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2,
+        "training.parameter-averaging.average-updater-state=true"), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
       s.fitEpoch(partitioned(List.of(longer, shorter)));
       assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
       assertEquals(5, s.network().iterationCount(), "counters follow the longest worker");
@@ -161,6 +162,39 @@ class ParameterAveragingIT {
           "each step's share of a round carries the parameters and Adam's two moments");
     }
   }
+  /**
+   * Without updater averaging (the default) only parameters are averaged; each task's Adam moments follow its
+   * own gradients and the driver ends with task 0's, which here trains on alone after the shorter one stops.
+   */
+  @Test
+  void withoutUpdaterAveragingEachTaskKeepsItsMomentsAndTheDriverTakesTaskZeros() {
+    Network start = network(new Adam(1e-3));
+    List<DataSet> longer = batches.subList(0, 5);
+    List<DataSet> shorter = batches.subList(5, 7);
+    Network a = start.copy();
+    Network b = start.copy();
+    longer.subList(0, 2).forEach(a::fit);
+    shorter.forEach(b::fit);
+    ExchangedState pa = ExchangedState.of(a, false);
+    float[] va = pa.gather(new float[pa.length()]);
+    float[] vb = ExchangedState.of(b, false).gather(new float[pa.length()]);
+    for (int i = 0; i < va.length; i++) {
+      va[i] = (float) ((16.0 * 2 * va[i] + 16.0 * 2 * vb[i]) / (16.0 * 4));
+    }
+    pa.scatter(va);
+    longer.subList(2, 5).forEach(a::fit);
+    try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
+      s.fitEpoch(partitioned(List.of(longer, shorter)));
+      assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
+      assertArrayEquals(a.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), 0f,
+          "the driver continues with task 0's own moments");
+      double perStep = ((Number) s.epochBreakdown().get("bytes-sent-per-worker-step")).doubleValue();
+      // 4 messages (2 tasks in round 1, then the longer one alone twice) of 25,450 parameters, over 7 steps
+      double parametersOnly = 4 * 25_450 * 4.0 / 7;
+      assertTrue(perStep > parametersOnly && perStep < 1.01 * parametersOnly, "only the parameters travel: " + perStep);
+    }
+  }
+
   @Test
   void gradientSharingWithAdamOnTwoWorkersMatchesSingleMachineStepsOnBothMinibatches() {
     gradientSharingMatchesSingleMachineStepsOnBothMinibatches(new Adam(1e-2));

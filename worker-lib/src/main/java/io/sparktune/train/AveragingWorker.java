@@ -7,13 +7,15 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.function.BooleanSupplier;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * One long-lived training task of synchronous parameter averaging: it trains a copy of the network on its
  * partition of the epoch's minibatches and, every {@code frequency} minibatches, replaces its parameters
- * and updater state by the example-weighted mean over all tasks, exchanged through the driver's averaging
- * hub. One Spark task per worker per epoch, however many rounds (DL4J's parameter averaging runs one
+ * (and, when asked, its updater state) by the example-weighted mean over all tasks, exchanged through the
+ * driver's averaging hub. Without updater averaging each task keeps its own updater state (Adam's moments
+ * follow its own gradients, as in one-bit gradient sharing), and task 0 returns its state at the end. One Spark task per worker per epoch, however many rounds (DL4J's parameter averaging runs one
  * Spark job per round, and pays for scheduling, broadcast and result collection every time).
  */
 public final class AveragingWorker {
@@ -27,14 +29,14 @@ public final class AveragingWorker {
    * @param epoch the hub's session for this epoch
    * @param workers tasks taking part
    * @param frequency minibatches between averaging rounds
-   * @param withUpdater average the updater state too
+   * @param withUpdater average the updater state too (otherwise each task keeps its own)
    * @param prefetch minibatches assembled ahead on a second thread (0 = none)
    * @param randomSeed this epoch's seed of ND4J's random generator (dropout masks); each task mixes in its index
    * @param encoding gradient sharing: dense (exact gradients) or one-bit (updates compressed with error
    *     feedback), see {@link GradientSharingWorker}
    */
   public record Settings(String hubHost, int hubPort, long epoch, int workers, int frequency, boolean withUpdater,
-      int prefetch, long randomSeed, String encoding) implements Serializable {
+      int prefetch, long randomSeed, SharingEncoding encoding) implements Serializable {
 
     /**
      * Seeds the calling thread's ND4J generator for task {@code worker}: a run is reproducible (the pooled
@@ -55,11 +57,14 @@ public final class AveragingWorker {
    * @param exchangeNanos in averaging rounds: sending, waiting for the slowest task, receiving, applying
    * @param examplesLeftOut examples of this task's partition it did not train on (gradient sharing ends the
    *     epoch for every task when the first one runs out of minibatches)
-   * @param state the trained state as {@link ExchangedState} lays it out, when the task returns it (gradient
-   *     sharing's task 0); null when the hub holds it (parameter averaging)
-   * @param parametersHash one-bit gradient sharing: a hash of the task's final parameters, which must be the
-   *     same on every task; 0 otherwise (dense gradient sharing's tasks agree only up to rounding: each writes
-   *     back the mean times its own example count, which DL4J's updater divides again)
+   * @param state what the driver takes from this task, when anything: gradient sharing's task 0 returns its
+   *     trained state as {@link ExchangedState} lays it out (parameters and updater state); parameter
+   *     averaging's task 0 returns its updater state when that was not averaged (the hub holds the parameters);
+   *     null otherwise
+   * @param parametersHash gradient sharing: a hash of the task's final parameters, which with one-bit encoding
+   *     must be the same on every task (dense gradient sharing's tasks agree only up to rounding: each writes
+   *     back the mean times its own example count, which DL4J's updater divides again); 0 for parameter
+   *     averaging
    */
   public record Report(int worker, int steps, long examples, int rounds, long setupNanos, long computeNanos,
       long dataWaitNanos, long exchangeNanos, long bytesSent, long bytesReceived, long stateLength, long examplesLeftOut,
@@ -75,7 +80,7 @@ public final class AveragingWorker {
   public static Report train(Iterator<DataSet> batches, byte[] modelZip, Collection<TrainingListener> listeners,
       Settings s, int worker, int attempt, BooleanSupplier cancelled) throws IOException {
     long t0 = System.nanoTime();
-    Network net = Network.restore(modelZip, s.withUpdater());
+    Network net = Network.restore(modelZip, true);
     s.seedRandom(worker);
     net.model().setListeners(listeners);
     ExchangedState state = ExchangedState.of(net, s.withUpdater());
@@ -121,8 +126,9 @@ public final class AveragingWorker {
         rounds++;
         examples += roundExamples;
       }
+      INDArray ownUpdater = s.withUpdater() || worker != 0 ? null : net.updaterState();
       return new Report(worker, steps, examples, rounds, setup, compute, dataWait, exchange, hub.bytesSent(),
-          hub.bytesReceived(), state.length(), 0, null, 0);
+          hub.bytesReceived(), state.length(), 0, ownUpdater == null ? null : ownUpdater.toFloatVector(), 0);
     } finally {
       if (data instanceof Prefetcher<?> p) {
         p.close();

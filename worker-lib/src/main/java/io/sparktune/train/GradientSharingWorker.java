@@ -60,7 +60,7 @@ public final class GradientSharingWorker {
     s.seedRandom(worker);
     int length = Math.toIntExact(net.model().numParams());
     Iterator<DataSet> data = s.prefetch() > 0 ? new Prefetcher<>(batches, s.prefetch()) : batches;
-    ExchangedState.Segments segments = s.encoding().equals("one-bit")
+    ExchangedState.Segments segments = s.encoding() == SharingEncoding.ONE_BIT
         ? ExchangedState.of(net, false).parameterSegments(net.model().params()) : null;
     int exchanged = segments == null ? length : segments.total();
     try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.epoch(), attempt, worker,
@@ -105,7 +105,7 @@ public final class GradientSharingWorker {
       }
       return new AveragingWorker.Report(worker, steps, examples, steps, setup, compute, dataWait, sharing.exchangeNanos,
           hub.bytesSent(), hub.bytesReceived(), exchanged, leftOut, state,
-          segments == null ? 0 : java.util.Arrays.hashCode(net.model().params().toFloatVector()));
+          java.util.Arrays.hashCode(net.model().params().toFloatVector()));
     } finally {
       if (data instanceof Prefetcher<?> p) {
         p.close();
@@ -198,7 +198,6 @@ public final class GradientSharingWorker {
     private final float[] update;
     private final float[] applied;
     private float[] start;
-    private float[] next;
 
     OneBitUpdates(AveragingClient hub, ExchangedState.Segments segments) {
       super(hub);
@@ -236,7 +235,7 @@ public final class GradientSharingWorker {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      next = start;
+      float[] next = start;
       if (hub.receivedMean()) {
         encoder.decode(mean, applied);
         for (int k = 0, at = 0; k < starts.length; at += lengths[k], k++) {

@@ -94,4 +94,35 @@ class ExchangedStateTest {
     assertArrayEquals(new int[] {OneBitEncoder.BLOCK, OneBitEncoder.BLOCK, 1, 1, OneBitEncoder.BLOCK,
         OneBitEncoder.BLOCK}, segments.blockSizes());
   }
+
+  /**
+   * A ComputationGraph with batch normalisation and LoRA: the pre-trained weights inside the LoRA layer (no-op
+   * updater) stay home, the factors, batch normalisation (running statistics exactly) and the head travel, and
+   * the segments address them in the graph's flat vector.
+   */
+  @Test
+  void graphWithLoraAndBatchNormExchangesOnlyWhatChanges() {
+    Network graph = new Network(network(false).multiLayer().toComputationGraph());
+    Network lora = io.sparktune.model.layers.Lora.apply(graph, new io.sparktune.model.layers.Lora.Spec(2, 4, 0,
+        java.util.List.of(), java.util.Set.of(), 9));
+    train(lora, 2);
+    ExchangedState s = ExchangedState.of(lora, false);
+    // LoRA factors of the dense layer 6x2 + 2x5 (its 6x5 weights and bias stay home), batch norm 4x5, output 5x3 + 3
+    assertEquals(12 + 10 + 20 + 18, s.length());
+    assertEquals(lora.trainableParams() + 10, s.length(), "trainable parameters plus the running mean and variance");
+    ExchangedState.Segments segments = s.parameterSegments(lora.params());
+    float[] flat = lora.params().toFloatVector();
+    float[] viaSegments = new float[s.length()];
+    for (int k = 0, at = 0; k < segments.starts().length; at += segments.lengths()[k], k++) {
+      System.arraycopy(flat, segments.starts()[k], viaSegments, at, segments.lengths()[k]);
+    }
+    assertArrayEquals(s.gather(new float[s.length()]), viaSegments);
+    assertEquals(2, java.util.Arrays.stream(segments.blockSizes()).filter(b -> b == 1).count(),
+        "batch normalisation's running mean and variance go exactly");
+    // a round trip through the updater state too
+    ExchangedState withUpdater = ExchangedState.of(lora, true);
+    float[] before = withUpdater.gather(new float[withUpdater.length()]);
+    withUpdater.scatter(before);
+    assertArrayEquals(before, withUpdater.gather(new float[withUpdater.length()]));
+  }
 }
