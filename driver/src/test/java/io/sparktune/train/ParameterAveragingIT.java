@@ -135,33 +135,51 @@ class ParameterAveragingIT {
     }
   }
 
-  @Test
-  void unevenPartitionsFinishAndTheLongerOneTrainsOnAlone() {
-    Network start = network(new Adam(1e-3));
-    List<DataSet> longer = batches.subList(0, 5);
-    List<DataSet> shorter = batches.subList(5, 7);
-    // reference: both train 2 minibatches and average (equal weights), then the longer one goes on alone
+  /** The longer of two uneven partitions: 5 minibatches. */
+  private static List<DataSet> longer() {
+    return batches.subList(0, 5);
+  }
+
+  /** The shorter of two uneven partitions: 2 minibatches. */
+  private static List<DataSet> shorter() {
+    return batches.subList(5, 7);
+  }
+
+  /**
+   * What two tasks with uneven partitions ({@link #longer()}, {@link #shorter()}) and averaging every 2 minibatches
+   * must end with: both train 2 minibatches and average (equal weights) their parameters, and their updater
+   * state too {@code withUpdater}; then the longer one goes on alone.
+   */
+  private static Network unevenPartitionsReference(Network start, boolean withUpdater) {
     Network a = start.copy();
     Network b = start.copy();
-    longer.subList(0, 2).forEach(a::fit);
-    shorter.forEach(b::fit);
-    ExchangedState sa = ExchangedState.of(a, true);
+    longer().subList(0, 2).forEach(a::fit);
+    shorter().forEach(b::fit);
+    ExchangedState sa = ExchangedState.of(a, withUpdater);
     float[] va = sa.gather(new float[sa.length()]);
-    float[] vb = ExchangedState.of(b, true).gather(new float[sa.length()]);
+    float[] vb = ExchangedState.of(b, withUpdater).gather(new float[sa.length()]);
     for (int i = 0; i < va.length; i++) {
       va[i] = (float) ((16.0 * 2 * va[i] + 16.0 * 2 * vb[i]) / (16.0 * 4));
     }
     sa.scatter(va);
-    longer.subList(2, 5).forEach(a::fit);
+    longer().subList(2, 5).forEach(a::fit);
+    return a;
+  }
+
+  @Test
+  void unevenPartitionsFinishAndTheLongerOneTrainsOnAlone() {
+    Network start = network(new Adam(1e-3));
+    Network a = unevenPartitionsReference(start, true);
     try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2,
         "training.parameter-averaging.average-updater-state=true"), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
-      s.fitEpoch(partitioned(List.of(longer, shorter)));
+      s.fitEpoch(partitioned(List.of(longer(), shorter())));
       assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
       assertEquals(5, s.network().iterationCount(), "counters follow the longest worker");
       assertTrue(((Number) s.epochBreakdown().get("bytes-sent-per-worker-step")).doubleValue() > 4 * 25_000,
           "each step's share of a round carries the parameters and Adam's two moments");
     }
   }
+
   /**
    * Without updater averaging (the default) only parameters are averaged; each task's Adam moments follow its
    * own gradients and the driver ends with task 0's, which here trains on alone after the shorter one stops.
@@ -169,22 +187,9 @@ class ParameterAveragingIT {
   @Test
   void withoutUpdaterAveragingEachTaskKeepsItsMomentsAndTheDriverTakesTaskZeros() {
     Network start = network(new Adam(1e-3));
-    List<DataSet> longer = batches.subList(0, 5);
-    List<DataSet> shorter = batches.subList(5, 7);
-    Network a = start.copy();
-    Network b = start.copy();
-    longer.subList(0, 2).forEach(a::fit);
-    shorter.forEach(b::fit);
-    ExchangedState pa = ExchangedState.of(a, false);
-    float[] va = pa.gather(new float[pa.length()]);
-    float[] vb = ExchangedState.of(b, false).gather(new float[pa.length()]);
-    for (int i = 0; i < va.length; i++) {
-      va[i] = (float) ((16.0 * 2 * va[i] + 16.0 * 2 * vb[i]) / (16.0 * 4));
-    }
-    pa.scatter(va);
-    longer.subList(2, 5).forEach(a::fit);
+    Network a = unevenPartitionsReference(start, false);
     try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
-      s.fitEpoch(partitioned(List.of(longer, shorter)));
+      s.fitEpoch(partitioned(List.of(longer(), shorter())));
       assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
       assertArrayEquals(a.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), 0f,
           "the driver continues with task 0's own moments");

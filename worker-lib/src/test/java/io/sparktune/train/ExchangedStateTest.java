@@ -76,6 +76,16 @@ class ExchangedStateTest {
     assertArrayEquals(a.updaterState().toFloatVector(), b.updaterState().toFloatVector());
   }
 
+  /** The values of {@code net}'s flat parameter vector that {@code segments} address, in order. */
+  private static float[] viaSegments(Network net, ExchangedState.Segments segments) {
+    float[] flat = net.params().toFloatVector();
+    float[] out = new float[segments.total()];
+    for (int k = 0, at = 0; k < segments.starts().length; at += segments.lengths()[k], k++) {
+      System.arraycopy(flat, segments.starts()[k], out, at, segments.lengths()[k]);
+    }
+    return out;
+  }
+
   /** The segments address the changing parameters in the flattened vector: gathering through them is gather(). */
   @Test
   void parameterSegmentsAddressTheChangingParametersInTheFlatVector() {
@@ -83,12 +93,7 @@ class ExchangedStateTest {
     train(frozen, 2);
     ExchangedState s = ExchangedState.of(frozen, false);
     ExchangedState.Segments segments = s.parameterSegments(frozen.params());
-    float[] flat = frozen.params().toFloatVector();
-    float[] viaSegments = new float[s.length()];
-    for (int k = 0, at = 0; k < segments.starts().length; at += segments.lengths()[k], k++) {
-      System.arraycopy(flat, segments.starts()[k], viaSegments, at, segments.lengths()[k]);
-    }
-    assertArrayEquals(s.gather(new float[s.length()]), viaSegments);
+    assertArrayEquals(s.gather(new float[s.length()]), viaSegments(frozen, segments));
     assertEquals(35, segments.starts()[0], "the first segment starts after the frozen dense layer's 35 parameters");
     // batch normalisation: gamma and beta in blocks, the running mean and variance exactly
     assertArrayEquals(new int[] {OneBitEncoder.BLOCK, OneBitEncoder.BLOCK, 1, 1, OneBitEncoder.BLOCK,
@@ -111,12 +116,7 @@ class ExchangedStateTest {
     assertEquals(12 + 10 + 20 + 18, s.length());
     assertEquals(lora.trainableParams() + 10, s.length(), "trainable parameters plus the running mean and variance");
     ExchangedState.Segments segments = s.parameterSegments(lora.params());
-    float[] flat = lora.params().toFloatVector();
-    float[] viaSegments = new float[s.length()];
-    for (int k = 0, at = 0; k < segments.starts().length; at += segments.lengths()[k], k++) {
-      System.arraycopy(flat, segments.starts()[k], viaSegments, at, segments.lengths()[k]);
-    }
-    assertArrayEquals(s.gather(new float[s.length()]), viaSegments);
+    assertArrayEquals(s.gather(new float[s.length()]), viaSegments(lora, segments));
     assertEquals(2, java.util.Arrays.stream(segments.blockSizes()).filter(b -> b == 1).count(),
         "batch normalisation's running mean and variance go exactly");
     // a round trip through the updater state too
