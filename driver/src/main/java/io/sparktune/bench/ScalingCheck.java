@@ -154,22 +154,48 @@ public final class ScalingCheck {
     }
   }
 
+  /**
+   * The share of a round that is computing, as measured: k step / (k step + k data wait + the round's time,
+   * waiting for the slower executor included).
+   */
+  static double measuredEfficiency(Map<String, Object> r) {
+    double k = ((Number) r.get("steps_per_round")).intValue();
+    double compute = k * number(r, "step_s");
+    return compute / (compute + k * number(r, "data_wait_per_step_s") + number(r, "round_s"));
+  }
+
   @SuppressWarnings("unchecked")
-  static String markdown(Map<String, Object> report) {
+  public static String markdown(Map<String, Object> report) {
     StringBuilder sb = new StringBuilder("## Scaling check ").append(report.get("benchmark")).append("\n\n`")
         .append(report.get("command")).append("`, ").append(report.get("date")).append(", machine ")
         .append(report.get("machine")).append("\n\n").append(report.get("cluster")).append(".\n\n")
+        .append("Model columns: the scaling model fed with the 1-executor run of the same strategy only.\n\n")
         .append("| strategy | executors | step s | steps per round | s in each round | data wait per step s "
-            + "| KB per round | measured examples/s (tasks) | model examples/s | model error | examples/s (epoch wall) "
-            + "| accuracy |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (Map<String, Object> r : (List<Map<String, Object>>) report.get("runs")) {
+            + "| KB per round | efficiency | model efficiency | examples/s (tasks) | model examples/s | model error "
+            + "| examples/s (epoch wall) | accuracy |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("runs");
+    for (Map<String, Object> r : rows) {
       double measured = number(r, "task_examples_per_s");
       double model = number(r, "model_examples_per_s");
-      sb.append(String.format("| %s | %d | %.3f | %d | %.4f | %.4f | %.1f | %.1f | %.1f | %+.1f%% | %.1f | %.4f |%n",
-          r.get("strategy"), ((Number) r.get("executors")).intValue(), number(r, "step_s"),
+      sb.append(String.format("| %s | %d | %.3f | %d | %.4f | %.4f | %.1f | %.1f%% | %.1f%% | %.1f | %.1f | %+.1f%% "
+              + "| %.1f | %.4f |%n", r.get("strategy"), ((Number) r.get("executors")).intValue(), number(r, "step_s"),
           ((Number) r.get("steps_per_round")).intValue(), number(r, "round_s"), number(r, "data_wait_per_step_s"),
-          number(r, "bytes_per_round") / 1e3, measured, model, 100 * (model - measured) / measured,
-          number(r, "wall_examples_per_s"), number(r, "validation_accuracy")));
+          number(r, "bytes_per_round") / 1e3, 100 * measuredEfficiency(r), 100 * number(r, "model_efficiency"),
+          measured, model, 100 * (model - measured) / measured, number(r, "wall_examples_per_s"),
+          number(r, "validation_accuracy")));
+    }
+    sb.append("\nThe model fed with each 2-executor run instead (its round time, waiting for the slower executor "
+        + "included, scaled with the executor count; 10 Gbit/s):\n\n| strategy | 2 | 4 | 8 | 16 |\n|---|---|---|---|---|\n");
+    List<Integer> sizes = List.of(2, 4, 8, 16);
+    for (Map<String, Object> r : rows) {
+      if (((Number) r.get("executors")).intValue() != 2) {
+        continue;
+      }
+      sb.append("| ").append(r.get("strategy")).append(" |");
+      ScalingModel.efficiency(number(r, "step_s"), ((Number) r.get("steps_per_round")).intValue(),
+          number(r, "bytes_per_round"), number(r, "round_s"), 2, 10e9, sizes)
+          .forEach((n, e) -> sb.append(String.format(" %.0f%% |", 100 * e)));
+      sb.append('\n');
     }
     return sb.toString();
   }

@@ -243,7 +243,17 @@ public final class Network {
    * weights of a LoRA layer).
    */
   public static boolean trainsParam(Layer l, String param) {
-    return !(((BaseLayer) l.conf().getLayer()).getUpdaterByParam(param) instanceof org.nd4j.linalg.learning.config.NoOp);
+    // every layer configuration with parameters answers this, wrappers (Bidirectional, LastTimeStep) included
+    return !(l.conf().getLayer().getUpdaterByParam(param) instanceof org.nd4j.linalg.learning.config.NoOp);
+  }
+
+  /**
+   * True when training can change the layer's parameters: it has some and is not wrapped as frozen. Unlike
+   * {@link #tunable}, any kind of layer, also wrappers whose configuration is not a BaseLayer (Bidirectional,
+   * LastTimeStep, as Keras recurrent models import): what data-parallel training must exchange.
+   */
+  public boolean changesInTraining(Layer l) {
+    return !isFrozenWrapper(l) && l.numParams() > 0;
   }
 
   /** True for a DL4J frozen-layer wrapper (TransferLearning's feature extractor). */

@@ -41,7 +41,7 @@ public final class ExchangedState {
     List<Integer> blockSizes = new ArrayList<>();
     long params = 0;
     for (Layer l : net.layers()) {
-      if (!net.tunable(l)) {
+      if (!net.changesInTraining(l)) {
         continue;
       }
       boolean batchNorm = l.conf().getLayer() instanceof BatchNormalization;

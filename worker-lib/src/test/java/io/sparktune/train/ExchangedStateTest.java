@@ -125,4 +125,27 @@ class ExchangedStateTest {
     withUpdater.scatter(before);
     assertArrayEquals(before, withUpdater.gather(new float[withUpdater.length()]));
   }
+
+  /**
+   * Wrapper layers as Keras recurrent models import (LastTimeStep, Bidirectional) are not BaseLayers; their
+   * parameters train and must travel like any other, and are slices of the flat vector (one-bit addresses them).
+   */
+  @Test
+  void wrapperLayersTravelLikeAnyOther() {
+    MultiLayerNetwork rnn = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).updater(new Adam(1e-2))
+        .list()
+        .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(
+            new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nIn(3).nOut(4).build()))
+        .layer(new org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep(
+            new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nIn(8).nOut(5).build()))
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(2).activation(Activation.SOFTMAX)
+            .build())
+        .build());
+    rnn.init();
+    Network net = new Network(rnn);
+    ExchangedState s = ExchangedState.of(net, false);
+    assertEquals(net.numParams(), s.length(), "every parameter trains, so every parameter travels");
+    assertEquals(s.length(), s.parameterSegments(net.params()).total());
+    assertArrayEquals(s.gather(new float[s.length()]), viaSegments(net, s.parameterSegments(net.params())));
+  }
 }
