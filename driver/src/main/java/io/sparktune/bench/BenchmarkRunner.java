@@ -262,28 +262,25 @@ public final class BenchmarkRunner {
     Map<String, Object> b = runs.stream().filter(r -> run.equals(r.get("name"))
         && r.get("last_epoch_breakdown") != null).map(r -> (Map<String, Object>) r.get("last_epoch_breakdown"))
         .findFirst().orElse(null);
-    if (b == null) {
+    if (b == null || !(b.get("round-busy-quantiles-s") instanceof List<?> q) || q.size() < 2) {
       return "";
     }
-    double steps = ((Number) b.get("steps-per-worker")).doubleValue();
-    double rounds = ((Number) b.get("rounds")).doubleValue();
-    double step = ((Number) b.get("compute")).doubleValue() / steps;
-    int perRound = (int) Math.round(steps / rounds);
-    double state = perRound * Math.max(((Number) b.get("bytes-sent-per-worker-step")).doubleValue(),
-        ((Number) b.get("bytes-received-per-worker-step")).doubleValue());
-    // conservative: everything a worker spent in rounds, waiting for the slower worker included
-    double local = (((Number) b.get("averaging")).doubleValue()
-        + ((Number) b.get("waiting-for-slowest-worker")).doubleValue()) / rounds;
-    int workers = ((Number) b.get("workers")).intValue();
+    ScalingModel.Measured m = ScalingModel.Measured.fromBreakdown(b);
+    double measuredRound = ((Number) b.get("seconds-per-round")).doubleValue();
+    List<Double> quantiles = m.busyQuantiles();
     List<Integer> sizes = List.of(2, 4, 8, 16);
     StringBuilder sb = new StringBuilder(String.format("%nScaling model for sparktune " + strategy + " on a 10 Gbit/s "
-        + "network (measured here: %.3f s per step, %d steps per round, %.3f MB " + payload + " per worker and round, "
-        + "%.3f s spent in each round at %d workers on loopback, waiting for the slower worker included; see README "
-        + "\"Performance\"):%n%n| executors |", step, perRound, state / 1e6, local, workers));
+        + "network (see README \"Performance\"), fed with this run's rounds at %d workers: %.3f s compute per round, "
+        + "busy time per round (all but waiting) mean %.3f s, median %.3f, 90th percentile %.3f, 99th %.3f; hub "
+        + "%.4f s per round after the last arrival; %.3f MB " + payload + " sent and %.3f MB received per worker and "
+        + "round. Round measured %.3f s, modelled at %d workers %.3f s (independent workers: the check of the "
+        + "model's assumption):%n%n| executors |", m.workers(), m.computeSeconds(), m.meanBusySeconds(),
+        quantiles.get(quantiles.size() / 2), ScalingModel.quantile(quantiles, 0.9), ScalingModel.quantile(quantiles, 0.99), m.hubSeconds(),
+        m.bytesSent() / 1e6, m.bytesReceived() / 1e6, measuredRound, m.workers(),
+        ScalingModel.roundSeconds(m, m.workers(), 10e9)));
     sizes.forEach(n -> sb.append(' ').append(n).append(" |"));
     sb.append("\n|---|").append("---|".repeat(sizes.size())).append("\n| efficiency |");
-    ScalingModel.efficiency(step, perRound, state, local, workers, 10e9, sizes)
-        .forEach((n, e) -> sb.append(String.format(" %.0f%% |", 100 * e)));
+    ScalingModel.efficiency(m, 10e9, sizes).forEach((n, e) -> sb.append(String.format(" %.0f%% |", 100 * e)));
     return sb.append('\n').toString();
   }
 

@@ -110,7 +110,8 @@ public final class ScalingCheck {
     row.put("batch_size", batch);
     row.put("step_s", compute / steps);
     row.put("steps_per_round", (int) Math.round(steps / rounds));
-    row.put("round_s", inRounds / rounds);
+    row.put("round_s", number(b, "seconds-per-round"));
+    row.put("busy_s", ScalingModel.Measured.fromBreakdown(b).meanBusySeconds());
     row.put("data_wait_per_step_s", dataWait / steps);
     row.put("bytes_per_round", Math.round(steps / rounds) * Math.max(number(b, "bytes-sent-per-worker-step"),
         number(b, "bytes-received-per-worker-step")));
@@ -123,15 +124,15 @@ public final class ScalingCheck {
   }
 
   /**
-   * Adds to {@code row} the model's throughput at its executor count, predicted from the measurements of
-   * {@code base} alone: executors x (examples per step / step time) x efficiency (the model leaves out
-   * waiting for data, which prefetching hides).
+   * Adds to {@code row} the model's efficiency and throughput at its executor count, predicted from the
+   * measurements of {@code base} alone: executors x (examples per step / step time) x efficiency.
    */
+  @SuppressWarnings("unchecked")
   static void predict(Map<String, Object> base, Map<String, Object> row, int executors) {
     double step = number(base, "step_s");
-    double efficiency = ScalingModel.efficiency(step, ((Number) base.get("steps_per_round")).intValue(),
-        number(base, "bytes_per_round"), number(base, "round_s"), ((Number) base.get("executors")).intValue(), 10e9,
-        List.of(executors)).get(executors);
+    ScalingModel.Measured m = ScalingModel.Measured.fromBreakdown((Map<String, Object>) base.get("breakdown"));
+    double efficiency = ScalingModel.efficiency(m, 10e9, List.of(executors)).get(executors);
+    row.put("model_round_s", ScalingModel.roundSeconds(m, executors, 10e9));
     row.put("model_efficiency", efficiency);
     row.put("model_examples_per_s", executors * efficiency * number(base, "batch_size") / step);
   }
@@ -155,45 +156,46 @@ public final class ScalingCheck {
   }
 
   /**
-   * The share of a round that is computing, as measured: k step / (k step + k data wait + the round's time,
-   * waiting for the slower executor included).
+   * The share of a round that is computing, as measured: compute per round / the round's duration at the hub
+   * (publish to publish: data waits, exchanges and waiting for the slower executor included).
    */
+  @SuppressWarnings("unchecked")
   static double measuredEfficiency(Map<String, Object> r) {
-    double k = ((Number) r.get("steps_per_round")).intValue();
-    double compute = k * number(r, "step_s");
-    return compute / (compute + k * number(r, "data_wait_per_step_s") + number(r, "round_s"));
+    return ScalingModel.Measured.fromBreakdown((Map<String, Object>) r.get("breakdown")).computeSeconds()
+        / number(r, "round_s");
   }
 
   @SuppressWarnings("unchecked")
-  public static String markdown(Map<String, Object> report) {
+  static String markdown(Map<String, Object> report) {
     StringBuilder sb = new StringBuilder("## Scaling check ").append(report.get("benchmark")).append("\n\n`")
         .append(report.get("command")).append("`, ").append(report.get("date")).append(", machine ")
         .append(report.get("machine")).append("\n\n").append(report.get("cluster")).append(".\n\n")
-        .append("Model columns: the scaling model fed with the 1-executor run of the same strategy only.\n\n")
-        .append("| strategy | executors | step s | steps per round | s in each round | data wait per step s "
-            + "| KB per round | efficiency | model efficiency | examples/s (tasks) | model examples/s | model error "
-            + "| examples/s (epoch wall) | accuracy |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        .append("Model columns: the scaling model fed with the 1-executor run of the same strategy only. A round is "
+            + "publish to publish at the hub; busy is a worker's time in it apart from waiting for the others.\n\n")
+        .append("| strategy | executors | step s | steps per round | round s | model round s | busy s | data wait per "
+            + "step s | KB per round | efficiency | model efficiency | examples/s (tasks) | model examples/s | model error "
+            + "| examples/s (epoch wall) | accuracy |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("runs");
     for (Map<String, Object> r : rows) {
       double measured = number(r, "task_examples_per_s");
       double model = number(r, "model_examples_per_s");
-      sb.append(String.format("| %s | %d | %.3f | %d | %.4f | %.4f | %.1f | %.1f%% | %.1f%% | %.1f | %.1f | %+.1f%% "
-              + "| %.1f | %.4f |%n", r.get("strategy"), ((Number) r.get("executors")).intValue(), number(r, "step_s"),
-          ((Number) r.get("steps_per_round")).intValue(), number(r, "round_s"), number(r, "data_wait_per_step_s"),
+      sb.append(String.format("| %s | %d | %.3f | %d | %.4f | %.4f | %.4f | %.4f | %.1f | %.1f%% | %.1f%% | %.1f | %.1f "
+              + "| %+.1f%% | %.1f | %.4f |%n", r.get("strategy"), ((Number) r.get("executors")).intValue(),
+          number(r, "step_s"), ((Number) r.get("steps_per_round")).intValue(), number(r, "round_s"),
+          number(r, "model_round_s"), number(r, "busy_s"), number(r, "data_wait_per_step_s"),
           number(r, "bytes_per_round") / 1e3, 100 * measuredEfficiency(r), 100 * number(r, "model_efficiency"),
           measured, model, 100 * (model - measured) / measured, number(r, "wall_examples_per_s"),
           number(r, "validation_accuracy")));
     }
-    sb.append("\nThe model fed with each 2-executor run instead (its round time, waiting for the slower executor "
-        + "included, scaled with the executor count; 10 Gbit/s):\n\n| strategy | 2 | 4 | 8 | 16 |\n|---|---|---|---|---|\n");
+    sb.append("\nThe model fed with each 2-executor run instead (its busy-time distribution, hub time and bytes; "
+        + "10 Gbit/s):\n\n| strategy | 2 | 4 | 8 | 16 |\n|---|---|---|---|---|\n");
     List<Integer> sizes = List.of(2, 4, 8, 16);
     for (Map<String, Object> r : rows) {
       if (((Number) r.get("executors")).intValue() != 2) {
         continue;
       }
       sb.append("| ").append(r.get("strategy")).append(" |");
-      ScalingModel.efficiency(number(r, "step_s"), ((Number) r.get("steps_per_round")).intValue(),
-          number(r, "bytes_per_round"), number(r, "round_s"), 2, 10e9, sizes)
+      ScalingModel.efficiency(ScalingModel.Measured.fromBreakdown((Map<String, Object>) r.get("breakdown")), 10e9, sizes)
           .forEach((n, e) -> sb.append(String.format(" %.0f%% |", 100 * e)));
       sb.append('\n');
     }

@@ -73,7 +73,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.string(b + "gradient-sharing.network-mask"),
         p.intIn(b + "gradient-sharing.prefetch", 0, 64),
         p.oneOf(b + "gradient-sharing.implementation", AVERAGING_IMPLEMENTATIONS),
-        encoding(p.oneOf(b + "gradient-sharing.encoding", SHARING_ENCODINGS)),
+        io.sparktune.train.SharingEncoding.named(p.oneOf(b + "gradient-sharing.encoding", SHARING_ENCODINGS)),
         p.intIn(b + "early-stopping.patience", 0, 10_000),
         p.doubleIn(b + "early-stopping.min-delta", 0, 1, false),
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
@@ -82,11 +82,6 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.oneOf(b + "memory.workspace-mode", WORKSPACE_MODES), p.oneOf(b + "memory.cache-mode", CACHE_MODES));
   }
 
-  /** The encoding named, or the default while the configuration has problems (the run does not start then). */
-  private static io.sparktune.train.SharingEncoding encoding(String name) {
-    return SHARING_ENCODINGS.contains(name) ? io.sparktune.train.SharingEncoding.named(name)
-        : io.sparktune.train.SharingEncoding.ONE_BIT;
-  }
 
   private static io.sparktune.train.LearningRateSchedule schedule(ConfigProblems p, String b) {
     String type = p.oneOf(b + "lr-schedule.type", io.sparktune.train.LearningRateSchedule.TYPES);

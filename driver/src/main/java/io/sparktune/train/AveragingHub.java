@@ -308,6 +308,14 @@ final class AveragingHub implements AutoCloseable {
     /** Rounds completed, and the time from the first to the last task's arrival summed over rounds. */
     int rounds;
     long spreadNanos;
+    /**
+     * What the scaling model needs (see {@code io.sparktune.bench.ScalingModel}): each task's busy time per round
+     * (from the previous round's mean being published to the task's arrival with its next contribution, i.e.
+     * receiving and applying the mean, computing the round's steps, sending), the hub's own time per round after
+     * the last arrival (summing, encoding, publishing), and the rounds' whole durations (publish to publish).
+     */
+    final RoundTimes times = new RoundTimes();
+    private long roundStartNanos = -1;
 
     Attempt(int number, int workers, boolean endAtFirstExhausted, Payload payload) {
       int length = payload.length();
@@ -341,8 +349,12 @@ final class AveragingHub implements AutoCloseable {
         abort();
         return new Outcome(AveragingProtocol.ABORT, null, null);
       }
+      long arrival = System.nanoTime();
       if (arrived == 0) {
-        firstArrivalNanos = System.nanoTime();
+        firstArrivalNanos = arrival;
+      }
+      if (roundStartNanos >= 0 && state != null && w > 0) {
+        times.busy(arrival - roundStartNanos);
       }
       contributions[worker] = state != null && w > 0 ? state : NOTHING;
       weights[worker] = w;
@@ -360,6 +372,9 @@ final class AveragingHub implements AutoCloseable {
       exhausted += isExhausted ? 1 : 0;
       if (++arrived == workers) {
         publish();
+        long end = System.nanoTime();
+        times.round(end - arrival, roundStartNanos >= 0 ? end - roundStartNanos : -1);
+        roundStartNanos = end;
         return published;
       }
       long g = generation;

@@ -46,6 +46,8 @@ import scala.reflect.ClassTag$;
  */
 public final class HubStrategy implements TrainingStrategy {
   private static final Logger log = LoggerFactory.getLogger(HubStrategy.class);
+  /** Quantiles of the tasks' busy time per round kept in each epoch's breakdown (every percentile). */
+  static final int BUSY_QUANTILES = 101;
 
   /** What the tasks exchange through the hub. */
   public enum Exchange {
@@ -320,6 +322,10 @@ public final class HubStrategy implements TrainingStrategy {
     m.put("bytes-sent-per-worker-step", steps == 0 ? 0 : sent / steps);
     m.put("bytes-received-per-worker-step", steps == 0 ? 0 : received / steps);
     m.put("encoding", encoding.configName());
+    // the scaling model's inputs (io.sparktune.bench.ScalingModel): how a round's time is made up
+    m.put("seconds-per-round", done.times.secondsPerRound());
+    m.put("hub-seconds-per-round", done.times.hubSecondsPerRound());
+    m.put("round-busy-quantiles-s", done.times.busyQuantilesSeconds(BUSY_QUANTILES));
     return m;
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -142,6 +143,44 @@ class AveragingHubTest {
     assertEquals(3, shortTask.get());
     assertArrayEquals(new float[] {7, 8}, longTask.get());
     assertArrayEquals(new float[] {7, 8}, s.completed().finalState);
+    assertEquals(2, s.completed().times.samples(), "busy times of contributions after the first round only");
+  }
+
+  /**
+   * The scaling model's inputs: each task's busy time per round runs from the previous round's mean to its
+   * next contribution, so a task that computes 60 ms per round shows 60 ms or more, one that computes nothing
+   * shows less, and a round lasts as long as its slowest task.
+   */
+  @Test
+  void recordsEachTasksBusyTimePerRoundAndTheRoundsDuration() throws Exception {
+    AveragingHub.Session s = hub.open(2, false, AveragingHub.Payload.dense(1));
+    List<Future<?>> tasks = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int worker = w;
+      tasks.add(pool.submit(() -> {
+        try (AveragingClient c = client(s, 0, worker)) {
+          float[] mean = new float[1];
+          for (int round = 0; round < 5; round++) {
+            if (worker == 1) {
+              Thread.sleep(60);
+            }
+            c.exchange(1, round == 4, new float[] {round}, mean);
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> t : tasks) {
+      t.get();
+    }
+    RoundTimes times = s.completed().times;
+    assertEquals(8, times.samples(), "4 timed rounds x 2 tasks");
+    List<Double> q = times.busyQuantilesSeconds(5);
+    assertEquals(5, q.size());
+    assertTrue(q.get(0) < 0.03, "the idle task's busy time: " + q);
+    assertTrue(q.get(3) >= 0.06 - 1e-3 && q.get(4) >= 0.06 - 1e-3, "the sleeping task's busy time: " + q);
+    assertTrue(times.secondsPerRound() >= 0.06 - 1e-3, "a round lasts as long as its slowest task");
+    assertTrue(times.hubSecondsPerRound() >= 0 && times.hubSecondsPerRound() < 0.03);
   }
 
   @Test
