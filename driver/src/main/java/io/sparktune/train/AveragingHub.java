@@ -83,9 +83,12 @@ final class AveragingHub implements AutoCloseable {
   }
 
   /**
-   * Starts a session (one epoch) for {@code workers} tasks. Without {@code endAtFirstExhausted} it ends when
-   * every task is out of data (parameter averaging); with it, after the round in which the first task runs
-   * out (gradient sharing: every task must apply every round's mean, so none may go on alone).
+   * Starts a session (one epoch) for {@code workers} tasks. It ends after the round in which the first task
+   * runs out of data, so that no task trains on alone: the epoch's model is always a mean over every task that
+   * trained (the others' remaining minibatches are left out, and counted by the tasks). With
+   * {@code endAtFirstExhausted} (gradient sharing: every task must apply every round's mean) a task that had
+   * no data at all ends it too; without it (parameter averaging) such a task is ignored, and the session ends
+   * after the round in which the first task that trained runs out, or when every task is out of data.
    */
   Session open(int workers, boolean endAtFirstExhausted, Payload payload) {
     Session s = new Session(nextSession.getAndIncrement(), workers, endAtFirstExhausted, payload);
@@ -295,6 +298,8 @@ final class AveragingHub implements AutoCloseable {
     private double weight;
     private int arrived;
     private int exhausted;
+    /** Tasks that ran out of data in this round after sending a state in it. */
+    private int exhaustedAfterTraining;
     private long generation;
     private Outcome published;
     private boolean aborted;
@@ -370,6 +375,7 @@ final class AveragingHub implements AutoCloseable {
         }
       }
       exhausted += isExhausted ? 1 : 0;
+      exhaustedAfterTraining += isExhausted && state != null && w > 0 ? 1 : 0;
       if (++arrived == workers) {
         publish();
         long end = System.nanoTime();
@@ -406,7 +412,7 @@ final class AveragingHub implements AutoCloseable {
         }
       }
       anyMean |= weight > 0;
-      boolean done = endAtFirstExhausted ? exhausted > 0 : exhausted == workers;
+      boolean done = endAtFirstExhausted ? exhausted > 0 : exhaustedAfterTraining > 0 || exhausted == workers;
       if (done && lastMean != null) {
         finalState = lastMean.clone();
       }
@@ -419,6 +425,7 @@ final class AveragingHub implements AutoCloseable {
       summed = 0;
       arrived = 0;
       exhausted = 0;
+      exhaustedAfterTraining = 0;
       generation++;
       notifyAll();
     }

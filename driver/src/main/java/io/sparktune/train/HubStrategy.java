@@ -170,6 +170,7 @@ public final class HubStrategy implements TrainingStrategy {
           adoptUpdaterStateOfTaskZero(reports);
         }
       }
+      warnIfManyLeftOut(reports);
       int steps = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
       net.advanceCounters(steps, 1);
       lastEpoch = breakdown(reports, done, encoding, (shipped - t0) / 1e9, (System.nanoTime() - t0) / 1e9);
@@ -256,11 +257,18 @@ public final class HubStrategy implements TrainingStrategy {
           + "though every step applies the same mean on all of them. This is a bug in sparktune; the epoch's result "
           + "is not used.");
     }
+  }
+
+  /**
+   * Every task stops after the round in which the first runs out of minibatches (so that no task trains on
+   * alone, unaveraged, to the epoch's end); warns when that left out more than a few minibatches' worth.
+   */
+  private void warnIfManyLeftOut(List<AveragingWorker.Report> reports) {
     long trained = reports.stream().mapToLong(AveragingWorker.Report::examples).sum();
     long left = reports.stream().mapToLong(AveragingWorker.Report::examplesLeftOut).sum();
     if (left > 0.05 * (trained + left)) {
-      log.warn("Gradient sharing left out {} of {} examples this epoch ({}%): its partitions differ in size by more "
-          + "than the usual few minibatches, and every task stops when the first runs out.", left, trained + left,
+      log.warn("{} left out {} of {} examples this epoch ({}%): its partitions differ in size by more than the "
+          + "usual few minibatches, and every task stops when the first runs out.", name(), left, trained + left,
           Math.round(100.0 * left / (trained + left)));
     }
   }

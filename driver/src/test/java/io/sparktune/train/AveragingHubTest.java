@@ -114,13 +114,45 @@ class AveragingHubTest {
     }
   }
 
+  /**
+   * Parameter averaging ends the epoch after the round in which the first task that trained runs out: the
+   * epoch's model is that round's mean, and no task trains on alone (its steps would not be averaged with any).
+   */
   @Test
-  void aTaskOutOfDataWaitsWithoutStateUntilAllAreDone() throws Exception {
+  void theEpochEndsAfterTheRoundInWhichTheFirstTaskRunsOut() throws Exception {
     AveragingHub.Session s = hub.open(2, false, AveragingHub.Payload.dense(2));
     Future<Integer> shortTask = pool.submit(() -> {
       try (AveragingClient c = client(s, 0, 0)) {
         float[] mean = new float[2];
-        int status = c.exchange(10, true, new float[] {0, 0}, mean);
+        assertEquals(AveragingProtocol.CONTINUE, c.exchange(10, false, new float[] {0, 0}, mean));
+        return c.exchange(10, true, new float[] {1, 1}, mean);
+      }
+    });
+    Future<float[]> longTask = pool.submit(() -> {
+      try (AveragingClient c = client(s, 0, 1)) {
+        float[] mean = new float[2];
+        assertEquals(AveragingProtocol.CONTINUE, c.exchange(10, false, new float[] {2, 4}, mean));
+        assertArrayEquals(new float[] {1, 2}, mean);
+        assertEquals(AveragingProtocol.DONE, c.exchange(30, false, new float[] {5, 9}, mean),
+            "the other task ran out in this round, so it is the last, though this one has data left");
+        return mean;
+      }
+    });
+    assertEquals(AveragingProtocol.DONE, shortTask.get());
+    float[] expected = {(10 * 1 + 30 * 5) / 40f, (10 * 1 + 30 * 9) / 40f};
+    assertArrayEquals(expected, longTask.get());
+    assertArrayEquals(expected, s.completed().finalState);
+    assertEquals(2, s.completed().times.samples(), "busy times of the second round's two contributions");
+  }
+
+  /** A task whose partition had no minibatch at all does not end parameter averaging's epoch for the others. */
+  @Test
+  void aTaskWithoutDataWaitsWithoutStateUntilTheOthersAreDone() throws Exception {
+    AveragingHub.Session s = hub.open(2, false, AveragingHub.Payload.dense(2));
+    Future<Integer> emptyTask = pool.submit(() -> {
+      try (AveragingClient c = client(s, 0, 0)) {
+        float[] mean = new float[2];
+        int status = c.exchange(0, true, null, mean);
         int rounds = 1;
         while (status == AveragingProtocol.CONTINUE) {
           status = c.exchange(0, true, null, mean);
@@ -129,21 +161,18 @@ class AveragingHubTest {
         return rounds;
       }
     });
-    Future<float[]> longTask = pool.submit(() -> {
+    Future<float[]> task = pool.submit(() -> {
       try (AveragingClient c = client(s, 0, 1)) {
         float[] mean = new float[2];
         assertEquals(AveragingProtocol.CONTINUE, c.exchange(10, false, new float[] {2, 4}, mean));
-        assertArrayEquals(new float[] {1, 2}, mean);
-        assertEquals(AveragingProtocol.CONTINUE, c.exchange(10, false, new float[] {5, 6}, mean));
-        assertArrayEquals(new float[] {5, 6}, mean, "alone in the round, its own state is the mean");
+        assertArrayEquals(new float[] {2, 4}, mean, "alone in the round, its own state is the mean");
         assertEquals(AveragingProtocol.DONE, c.exchange(5, true, new float[] {7, 8}, mean));
         return mean;
       }
     });
-    assertEquals(3, shortTask.get());
-    assertArrayEquals(new float[] {7, 8}, longTask.get());
+    assertEquals(2, emptyTask.get());
+    assertArrayEquals(new float[] {7, 8}, task.get());
     assertArrayEquals(new float[] {7, 8}, s.completed().finalState);
-    assertEquals(2, s.completed().times.samples(), "busy times of contributions after the first round only");
   }
 
   /**

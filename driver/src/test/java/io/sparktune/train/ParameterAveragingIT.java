@@ -148,7 +148,8 @@ class ParameterAveragingIT {
   /**
    * What two tasks with uneven partitions ({@link #longer()}, {@link #shorter()}) and averaging every 2 minibatches
    * must end with: both train 2 minibatches and average (equal weights) their parameters, and their updater
-   * state too {@code withUpdater}; then the longer one goes on alone.
+   * state too {@code withUpdater}; the shorter one is then out of data, so that round is the epoch's last and the
+   * longer one's other 3 minibatches are left out (it does not train on alone).
    */
   private static Network unevenPartitionsReference(Network start, boolean withUpdater) {
     Network a = start.copy();
@@ -162,19 +163,22 @@ class ParameterAveragingIT {
       va[i] = (float) ((16.0 * 2 * va[i] + 16.0 * 2 * vb[i]) / (16.0 * 4));
     }
     sa.scatter(va);
-    longer().subList(2, 5).forEach(a::fit);
     return a;
   }
 
   @Test
-  void unevenPartitionsFinishAndTheLongerOneTrainsOnAlone() {
+  void unevenPartitionsEndWithTheRoundInWhichTheShorterRunsOut() {
     Network start = network(new Adam(1e-3));
     Network a = unevenPartitionsReference(start, true);
     try (HubStrategy s = new HubStrategy(sc, start.copy(), settings(2,
         "training.parameter-averaging.average-updater-state=true"), 2, HubStrategy.Exchange.PARAMETERS, 42)) {
       s.fitEpoch(partitioned(List.of(longer(), shorter())));
       assertArrayEquals(a.params().toFloatVector(), s.network().params().toFloatVector(), 1e-6f);
-      assertEquals(5, s.network().iterationCount(), "counters follow the longest worker");
+      assertArrayEquals(a.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), 1e-6f);
+      assertEquals(2, s.network().iterationCount(), "counters follow the workers' steps");
+      assertEquals(3L * 16, ((Number) s.epochBreakdown().get("examples-left-out")).longValue(),
+          "the longer partition's last 3 minibatches");
+      assertEquals(1, ((Number) s.epochBreakdown().get("rounds")).intValue());
       assertTrue(((Number) s.epochBreakdown().get("bytes-sent-per-worker-step")).doubleValue() > 4 * 25_000,
           "each step's share of a round carries the parameters and Adam's two moments");
     }
@@ -182,7 +186,7 @@ class ParameterAveragingIT {
 
   /**
    * Without updater averaging (the default) only parameters are averaged; each task's Adam moments follow its
-   * own gradients and the driver ends with task 0's, which here trains on alone after the shorter one stops.
+   * own gradients and the driver ends with task 0's.
    */
   @Test
   void withoutUpdaterAveragingEachTaskKeepsItsMomentsAndTheDriverTakesTaskZeros() {
@@ -194,8 +198,8 @@ class ParameterAveragingIT {
       assertArrayEquals(a.updaterState().toFloatVector(), s.network().updaterState().toFloatVector(), 0f,
           "the driver continues with task 0's own moments");
       double perStep = ((Number) s.epochBreakdown().get("bytes-sent-per-worker-step")).doubleValue();
-      // 4 messages (2 tasks in round 1, then the longer one alone twice) of 25,450 parameters, over 7 steps
-      double parametersOnly = 4 * 25_450 * 4.0 / 7;
+      // 2 messages (both tasks in the one round) of 25,450 parameters, over 4 steps
+      double parametersOnly = 2 * 25_450 * 4.0 / 4;
       assertTrue(perStep > parametersOnly && perStep < 1.01 * parametersOnly, "only the parameters travel: " + perStep);
     }
   }

@@ -55,8 +55,8 @@ public final class AveragingWorker {
    * @param computeNanos fitting minibatches
    * @param dataWaitNanos waiting for the next minibatch (shuffle read, decoding, assembly)
    * @param exchangeNanos in averaging rounds: sending, waiting for the slowest task, receiving, applying
-   * @param examplesLeftOut examples of this task's partition it did not train on (gradient sharing ends the
-   *     epoch for every task when the first one runs out of minibatches)
+   * @param examplesLeftOut examples of this task's partition it did not train on (the epoch ends for every
+   *     task after the round in which the first one runs out of minibatches)
    * @param state what the driver takes from this task, when anything: gradient sharing's task 0 returns its
    *     trained state as {@link ExchangedState} lays it out (parameters and updater state); parameter
    *     averaging's task 0 returns its updater state when that was not averaged (the hub holds the parameters);
@@ -126,9 +126,14 @@ public final class AveragingWorker {
         rounds++;
         examples += roundExamples;
       }
+      // the epoch ends after the round in which the first task ran out: what is left here is not trained on
+      long leftOut = 0;
+      while (data.hasNext()) {
+        leftOut += data.next().numExamples();
+      }
       INDArray ownUpdater = s.withUpdater() || worker != 0 ? null : net.updaterState();
       return new Report(worker, steps, examples, rounds, setup, compute, dataWait, exchange, hub.bytesSent(),
-          hub.bytesReceived(), state.length(), 0, ownUpdater == null ? null : ownUpdater.toFloatVector(), 0);
+          hub.bytesReceived(), state.length(), leftOut, ownUpdater == null ? null : ownUpdater.toFloatVector(), 0);
     } finally {
       if (data instanceof Prefetcher<?> p) {
         p.close();
