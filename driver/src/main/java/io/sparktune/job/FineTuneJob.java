@@ -2,6 +2,7 @@ package io.sparktune.job;
 
 import io.sparktune.BadInputException;
 import io.sparktune.checkpoint.CheckpointStore;
+import io.sparktune.compute.FastKernels;
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.data.DataPipeline;
 import io.sparktune.data.PreparedData;
@@ -351,6 +352,9 @@ public final class FineTuneJob {
       metrics.put("training-flops-per-example", flops.training());
       metrics.put("achieved-gflops", flops.gflops(loop.examplesTrained / loop.trainingSeconds));
     }
+    FastKernels.Report compute = FastKernels.report(full);
+    log.info("Computed on {}", compute.line());
+    metrics.put("compute", compute.toMap());
     metrics.put("trainable-parameters", full.trainableParams());
     metrics.put("parameters", net.numParams());
     metrics.put("peak-rss-bytes", PeakMemory.peakRssBytes());

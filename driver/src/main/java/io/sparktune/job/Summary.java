@@ -56,9 +56,20 @@ final class Summary {
     Object eps = metrics.get("examples-per-second");
     sb.append(String.format("training time %.1f s, %s examples/s%n", num(metrics.get("training-seconds")),
         eps == null ? "-" : String.format("%,.0f", num(eps))));
+    if (metrics.get("compute") instanceof Map<?, ?> c) {
+      Object gflops = metrics.get("achieved-gflops");
+      sb.append(String.format("computed on %s (%s%s), layer helpers: %s%s%n", c.get("native-build"), c.get("blas"),
+          Boolean.TRUE.equals(c.get("onednn")) ? ", oneDNN" : "", helperList(c.get("layer-helpers")),
+          gflops == null ? "" : String.format(", %.1f GFLOP/s achieved", num(gflops))));
+    }
     sb.append("output: ").append(output).append('\n');
     System.out.print(sb);
     System.out.flush();
+  }
+
+  private static String helperList(Object helpers) {
+    return helpers instanceof Map<?, ?> h && !h.isEmpty() ? String.join(", ", h.keySet().stream().map(String::valueOf).toList())
+        : "none";
   }
 
   private static double num(Object o) {

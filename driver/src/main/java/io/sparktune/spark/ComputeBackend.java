@@ -1,6 +1,7 @@
 package io.sparktune.spark;
 
 import io.sparktune.BadInputException;
+import io.sparktune.compute.FastKernels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +25,11 @@ public final class ComputeBackend {
   /**
    * Starts ND4J's backend and returns its name; when it cannot start, a BadInputException saying why and what
    * to do ({@code where}: "driver", "executor 3"). Called before anything else touches ND4J, so that the
-   * first attempt to load the native libraries is the one whose error is reported.
+   * first attempt to load the native libraries is the one whose error is reported. Switches DL4J's layer helpers on
+   * for every network built afterwards ({@link FastKernels#enable()}).
    */
   public static String require(String where) {
+    FastKernels.enable();
     if (classPresent(CUDA_BACKEND_CLASS)) {
       Optional<String> problem = cudaRuntimeProblem();
       if (problem.isPresent()) {
@@ -119,7 +122,7 @@ public final class ComputeBackend {
           + "; ND4J's log above names the library or device it could not use)")));
     }
     return Optional.of("ND4J's CPU backend (nd4j-native) cannot start: " + rootMessage(failure)
-        + ". It needs linux-x86_64 and the native libraries in the nd4j-native linux-x86_64 jar.");
+        + ". It needs linux-x86_64 and the native libraries in the nd4j-native linux-x86_64-onednn jar.");
   }
 
   private static String cudaAdvice(String problem) {

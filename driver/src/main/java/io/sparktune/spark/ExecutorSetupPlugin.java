@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import io.sparktune.compute.FastKernels;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
@@ -39,8 +40,8 @@ public final class ExecutorSetupPlugin implements SparkPlugin {
   public static final String THREADS = "spark.sparktune.native-threads";
 
   /** What one executor computes on, as it reported at start-up and as its tasks bound GPUs. */
-  public record ExecutorCompute(String executorId, String host, String backend, List<String> devices,
-      List<String> gpuAddresses, int nativeThreads) implements Serializable {}
+  public record ExecutorCompute(String executorId, String host, String backend, String nativeBuild, boolean oneDnn,
+      List<String> devices, List<String> gpuAddresses, int nativeThreads) implements Serializable {}
 
   /** A task on {@code executorId} bound Spark GPU {@code address} to ND4J device {@code ordinal} (-1: unused). */
   public record GpuBinding(String executorId, String address, int ordinal) implements Serializable {}
@@ -58,6 +59,8 @@ public final class ExecutorSetupPlugin implements SparkPlugin {
       m.put("executor", e.executorId());
       m.put("host", e.host());
       m.put("backend", e.backend());
+      m.put("native-build", e.nativeBuild());
+      m.put("onednn", e.oneDnn());
       m.put("devices", e.devices());
       m.put("spark-gpu-addresses", e.gpuAddresses());
       m.put("native-threads", e.nativeThreads());
@@ -116,9 +119,11 @@ public final class ExecutorSetupPlugin implements SparkPlugin {
         deviceCount = Nd4j.getAffinityManager().getNumberOfDevices();
         List<String> gpus = addresses(ctx.resources().get("gpu"));
         ExecutorCompute me = new ExecutorCompute(ctx.executorID(), hostname(), ComputeBackend.name(),
-            ComputeBackend.devices(), gpus, threads);
-        log.info("Executor {} on {}: ND4J backend {} on {}; Spark GPUs {}; {} native thread(s) per task",
-            me.executorId(), me.host(), me.backend(), me.devices(), gpus.isEmpty() ? "none" : gpus, threads);
+            FastKernels.nativeBuild(), FastKernels.oneDnnActive(), ComputeBackend.devices(), gpus, threads);
+        log.info("Executor {} on {}: ND4J backend {} ({}{}, layer helpers {}) on {}; Spark GPUs {}; {} native "
+            + "thread(s) per task", me.executorId(), me.host(), me.backend(), me.nativeBuild(),
+            me.oneDnn() ? ", oneDNN" : "", FastKernels.helpersAllowed() ? "on" : "off", me.devices(),
+            gpus.isEmpty() ? "none" : gpus, threads);
         if (!cuda && !gpus.isEmpty()) {
           log.warn("Executor {} was given GPU(s) {} but runs ND4J's CPU backend, so they stay unused: build with "
               + "-Pcuda (README, 'GPU executors')", me.executorId(), gpus);
