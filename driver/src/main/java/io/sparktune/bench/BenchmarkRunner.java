@@ -24,23 +24,32 @@ import org.slf4j.LoggerFactory;
 public final class BenchmarkRunner {
   private static final Logger log = LoggerFactory.getLogger(BenchmarkRunner.class);
 
-  /**
-   * One variant: its name in the results, and the settings that make the sparktune fine-tune it (null =
-   * single-process DL4J).
-   */
-  record Variant(String name, List<String> sets) {}
+  /** Who trains a variant: plain DL4J in one process, sparktune, or the PyTorch peer (bench/pytorch/peer.py). */
+  enum Kind { DL4J_SINGLE, SPARKTUNE, PYTORCH }
 
-  static final List<Variant> VARIANTS = List.of(new Variant("dl4j-single", null),
-      new Variant("sparktune-parameter-averaging", List.of("training.strategy=parameter-averaging",
-          "training.parameter-averaging.implementation=sparktune")),
-      new Variant("dl4j-spark-parameter-averaging", List.of("training.strategy=parameter-averaging",
-          "training.parameter-averaging.implementation=dl4j")),
-      new Variant("sparktune-gradient-sharing", List.of("training.strategy=gradient-sharing",
-          "training.gradient-sharing.implementation=sparktune", "training.gradient-sharing.encoding=one-bit")),
-      new Variant("sparktune-gradient-sharing-dense", List.of("training.strategy=gradient-sharing",
-          "training.gradient-sharing.implementation=sparktune", "training.gradient-sharing.encoding=dense")),
-      new Variant("dl4j-spark-gradient-sharing", List.of("training.strategy=gradient-sharing",
-          "training.gradient-sharing.implementation=dl4j")));
+  /**
+   * One variant: its name in the results, who trains it, and its arguments: the settings that make the sparktune
+   * fine-tune it, or the PyTorch peer's mode.
+   */
+  record Variant(String name, Kind kind, List<String> args) {
+    static Variant sparktune(String name, String... sets) {
+      return new Variant(name, Kind.SPARKTUNE, List.of(sets));
+    }
+  }
+
+  static final List<Variant> VARIANTS = List.of(new Variant("dl4j-single", Kind.DL4J_SINGLE, List.of()),
+      new Variant("pytorch-single", Kind.PYTORCH, List.of("single")),
+      new Variant("pytorch-ddp", Kind.PYTORCH, List.of("ddp")),
+      Variant.sparktune("sparktune-parameter-averaging", "training.strategy=parameter-averaging",
+          "training.parameter-averaging.implementation=sparktune"),
+      Variant.sparktune("dl4j-spark-parameter-averaging", "training.strategy=parameter-averaging",
+          "training.parameter-averaging.implementation=dl4j"),
+      Variant.sparktune("sparktune-gradient-sharing", "training.strategy=gradient-sharing",
+          "training.gradient-sharing.implementation=sparktune", "training.gradient-sharing.encoding=one-bit"),
+      Variant.sparktune("sparktune-gradient-sharing-dense", "training.strategy=gradient-sharing",
+          "training.gradient-sharing.implementation=sparktune", "training.gradient-sharing.encoding=dense"),
+      Variant.sparktune("dl4j-spark-gradient-sharing", "training.strategy=gradient-sharing",
+          "training.gradient-sharing.implementation=dl4j"));
 
   private final File config;
   private final List<String> sets;
@@ -67,27 +76,40 @@ public final class BenchmarkRunner {
     requireFile(settings.data().validationUri());
     Path work = Files.createTempDirectory("sparktune-bench-");
     List<Map<String, Object>> runs = new ArrayList<>();
-    int batch = -1;
+    int batch = perStepBatch(settings);
+    PyTorchPeer peer = PyTorchPeer.find();
+    Map<String, Object> ceiling = GemmCeiling.measure(work, peer);
     for (Variant v : VARIANTS) {
-      if (v.sets() != null && !only.matcher(v.name()).find()) {
+      if (v.kind() != Kind.DL4J_SINGLE && !only.matcher(v.name()).find()) {
         continue;
       }
       Path logFile = work.resolve(v.name() + ".log");
-      List<String> cmd = new ArrayList<>(javaCommand());
-      Path resultFile;
-      if (v.sets() == null) {
-        batch = perStepBatch(settings);
-        resultFile = work.resolve(v.name() + ".json");
-        cmd.addAll(List.of(SingleProcessBaseline.class.getName(), config.getPath(), Integer.toString(batch),
-            resultFile.toString()));
-        cmd.addAll(sets);
-      } else {
-        Path out = work.resolve(v.name());
-        resultFile = out.resolve("metrics.json");
-        cmd.addAll(List.of(io.sparktune.cli.SparktuneCli.class.getName(), "finetune", "--config", config.getPath(),
-            "--output", out.toString()));
-        sets.forEach(s -> cmd.addAll(List.of("--set", s)));
-        v.sets().forEach(s -> cmd.addAll(List.of("--set", s)));
+      Path resultFile = work.resolve(v.name() + ".json");
+      List<String> cmd;
+      switch (v.kind()) {
+        case DL4J_SINGLE -> {
+          cmd = new ArrayList<>(javaCommand());
+          cmd.addAll(List.of(SingleProcessBaseline.class.getName(), config.getPath(), Integer.toString(batch),
+              resultFile.toString()));
+          cmd.addAll(sets);
+        }
+        case PYTORCH -> {
+          if (!peer.available()) {
+            log.info("Benchmark: {} skipped: {}", v.name(), peer.missing());
+            runs.add(new LinkedHashMap<>(Map.of("name", v.name(), "status", "skipped: " + peer.missing())));
+            continue;
+          }
+          cmd = peer.command(v.args().get(0), settings, batch, resultFile);
+        }
+        default -> {
+          Path out = work.resolve(v.name());
+          resultFile = out.resolve("metrics.json");
+          cmd = new ArrayList<>(javaCommand());
+          cmd.addAll(List.of(io.sparktune.cli.SparktuneCli.class.getName(), "finetune", "--config", config.getPath(),
+              "--output", out.toString()));
+          sets.forEach(s -> cmd.addAll(List.of("--set", s)));
+          v.args().forEach(s -> cmd.addAll(List.of("--set", s)));
+        }
       }
       log.info("Benchmark: running {} (log {})", v.name(), logFile);
       long t0 = System.nanoTime();
@@ -105,6 +127,7 @@ public final class BenchmarkRunner {
       }
       runs.add(summarise(run, Json.readMap(Files.readString(resultFile)), wall));
     }
+    rateAgainstCeiling(runs, ceiling);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", name);
     report.put("date", Instant.now().toString());
@@ -113,6 +136,7 @@ public final class BenchmarkRunner {
     report.put("machine", machine());
     report.put("target_accuracy", target);
     report.put("single_process_batch_size", batch);
+    report.put("gemm_ceiling", ceiling);
     report.put("runs", runs);
     writeResults(results, name, report, markdown(report));
     return report;
@@ -158,6 +182,25 @@ public final class BenchmarkRunner {
       run.put("last_epoch_breakdown", last.get("strategy-breakdown"));
     }
     return run;
+  }
+
+  /**
+   * Each run's achieved GFLOP/s as a share of the machine's SGEMM ceiling. The PyTorch peer trains the same network,
+   * so its GFLOP/s is its examples/s times the FLOPs per example counted for DL4J's run.
+   */
+  private static void rateAgainstCeiling(List<Map<String, Object>> runs, Map<String, Object> ceiling) {
+    Double perExample = runs.stream().filter(r -> "dl4j-single".equals(r.get("name"))
+        && r.get("training_gflop_per_example") instanceof Number).map(r -> ((Number) r.get("training_gflop_per_example"))
+        .doubleValue()).findFirst().orElse(null);
+    for (Map<String, Object> r : runs) {
+      if (r.get("achieved_gflops") == null && perExample != null && r.get("examples_per_sec") instanceof Number eps) {
+        r.put("training_gflop_per_example", perExample);
+        r.put("achieved_gflops", perExample * eps.doubleValue());
+      }
+      if (r.get("achieved_gflops") instanceof Number g && ceiling.get("ceiling_gflops") instanceof Number c) {
+        r.put("share_of_ceiling", g.doubleValue() / c.doubleValue());
+      }
+    }
   }
 
   /**
@@ -245,6 +288,11 @@ public final class BenchmarkRunner {
           ((Number) r.get("final_accuracy")).doubleValue(),
           r.get("peak_rss_bytes") == null ? "-" : String.format("%.2f", ((Number) r.get("peak_rss_bytes")).doubleValue() / (1L << 30))));
     }
+    if (report.get("gemm_ceiling") instanceof Map<?, ?> g) {
+      sb.append(String.format("%nCeiling: the machine's measured SGEMM rate, %s GFLOP/s (ND4J's BLAS %s, PyTorch's %s); "
+          + "each run's achieved GFLOP/s is given as a share of it below.%n", num(g.get("ceiling_gflops"), "%.0f"),
+          num(g.get("nd4j_sgemm_gflops"), "%.0f"), num(g.get("pytorch_sgemm_gflops"), "%.0f")));
+    }
     sb.append(breakdown(runs));
     sb.append(scaling(runs));
     return sb.toString();
@@ -287,16 +335,18 @@ public final class BenchmarkRunner {
   /** GFLOP/s and, per run, where its last epoch's time went (seconds per worker) and what it sent. */
   @SuppressWarnings("unchecked")
   private static String breakdown(List<Map<String, Object>> runs) {
-    StringBuilder sb = new StringBuilder("\n| run | achieved GFLOP/s | epoch wall s | compute | data wait | averaging "
-        + "| waiting for slowest | task model setup | Spark + driver | rounds | MB sent per worker step |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    StringBuilder sb = new StringBuilder("\n| run | achieved GFLOP/s | of ceiling | epoch wall s | compute | data wait "
+        + "| averaging | waiting for slowest | task model setup | Spark + driver | rounds | MB sent per worker step |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> r : runs) {
       if (!"ok".equals(r.get("status"))) {
         continue;
       }
       Map<String, Object> b = (Map<String, Object>) r.get("last_epoch_breakdown");
       Map<String, Object> times = (Map<String, Object>) r.get("last_epoch_times_s");
-      sb.append("| ").append(r.get("name")).append(" | ").append(num(r.get("achieved_gflops"), "%.1f")).append(" | ");
+      sb.append("| ").append(r.get("name")).append(" | ").append(num(r.get("achieved_gflops"), "%.1f")).append(" | ")
+          .append(r.get("share_of_ceiling") instanceof Number f ? String.format("%.0f%%", 100 * f.doubleValue()) : "-")
+          .append(" | ");
       if (b != null) {
         sb.append(num(b.get("wall"), "%.1f")).append(" | ").append(num(b.get("compute"), "%.1f")).append(" | ")
             .append(num(b.get("data-wait"), "%.1f")).append(" | ").append(num(b.get("averaging"), "%.1f")).append(" | ")

@@ -1,5 +1,6 @@
 package io.sparktune.bench;
 
+import io.sparktune.compute.FastKernels;
 import io.sparktune.config.ConfigLoader;
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.data.BatchAssembler;
@@ -10,6 +11,7 @@ import io.sparktune.data.Splits;
 import io.sparktune.eval.ClassificationEvaluator;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.io.Json;
+import io.sparktune.spark.ComputeBackend;
 import io.sparktune.spark.PeakMemory;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
@@ -51,6 +53,7 @@ public final class SingleProcessBaseline {
   }
 
   static Map<String, Object> run(FineTuneSettings s, int batch) throws Exception {
+    ComputeBackend.require("single process"); // the same fast kernels as sparktune's driver and executors
     List<String> classes = s.data().classes();
     List<Record> train = read(s.data().trainUri(), s.data().trainLabelsUri(), classes.size());
     if (s.data().maxTrainExamples() > 0 && train.size() > s.data().maxTrainExamples()) {
@@ -99,6 +102,7 @@ public final class SingleProcessBaseline {
         evalBatches.batches(validation.subList(0, 1).iterator()).next().getFeatures());
     out.put("training-flops-per-example", flops.training());
     out.put("achieved-gflops", flops.gflops(examplesPerSecond));
+    out.put("compute", FastKernels.report(net).toMap());
     return out;
   }
 }
