@@ -5,7 +5,7 @@ Trains the benchmark's Keras network (its .h5 weights loaded; a new, seeded 10-c
 with the same minibatch, optimiser (Adam), learning rate and epochs, and writes the same JSON shape as
 sparktune's single-process baseline (history, examples-per-second, peak-rss-bytes), so `sparktune bench` puts it
 in the same table. Modes:
-  single  one process, all cores (torch.set_num_threads)
+  single  one process, all cores (torch.set_num_threads), or --threads N
   ddp     one process per core, one thread each, DistributedDataParallel over gloo on 127.0.0.1
   gemm    the machine's SGEMM rate through PyTorch's BLAS (the ceiling for achieved GFLOP/s)
 
@@ -217,11 +217,12 @@ def main():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--port", type=int, default=29517)
+    p.add_argument("--threads", type=int, default=os.cpu_count(), help="single: threads (default: all cores)")
     args = p.parse_args()
     if args.mode == "gemm":
         result = gemm()
     elif args.mode == "single":
-        torch.set_num_threads(os.cpu_count())
+        torch.set_num_threads(args.threads)
         result = train(args)
     else:
         result = ddp(args)

@@ -39,6 +39,7 @@ public final class BenchmarkRunner {
 
   static final List<Variant> VARIANTS = List.of(new Variant("dl4j-single", Kind.DL4J_SINGLE, List.of()),
       new Variant("pytorch-single", Kind.PYTORCH, List.of("single")),
+      new Variant("pytorch-single-1-thread", Kind.PYTORCH, List.of("single", "--threads", "1")),
       new Variant("pytorch-ddp", Kind.PYTORCH, List.of("ddp")),
       Variant.sparktune("sparktune-parameter-averaging", "training.strategy=parameter-averaging",
           "training.parameter-averaging.implementation=sparktune"),
@@ -99,7 +100,7 @@ public final class BenchmarkRunner {
             runs.add(new LinkedHashMap<>(Map.of("name", v.name(), "status", "skipped: " + peer.missing())));
             continue;
           }
-          cmd = peer.command(v.args().get(0), settings, batch, resultFile);
+          cmd = peer.command(v.args(), settings, batch, resultFile);
         }
         default -> {
           Path out = work.resolve(v.name());

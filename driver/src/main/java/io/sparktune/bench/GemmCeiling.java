@@ -58,7 +58,7 @@ final class GemmCeiling {
     Double nd4j = rate(java, work.resolve("gemm-nd4j.json"), work.resolve("gemm-nd4j.log"));
     m.put("nd4j_sgemm_gflops", nd4j);
     Double torch = peer.available()
-        ? rate(peer.command("gemm", null, 0, work.resolve("gemm-torch.json")), work.resolve("gemm-torch.json"),
+        ? rate(peer.command(List.of("gemm"), null, 0, work.resolve("gemm-torch.json")), work.resolve("gemm-torch.json"),
             work.resolve("gemm-torch.log")) : null;
     m.put("pytorch_sgemm_gflops", torch);
     double ceiling = Math.max(nd4j == null ? 0 : nd4j, torch == null ? 0 : torch);

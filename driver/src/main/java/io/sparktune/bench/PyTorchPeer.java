@@ -38,10 +38,15 @@ record PyTorchPeer(String python, String missing) {
     return missing == null;
   }
 
-  /** The peer training the benchmark's network in {@code mode} ("single", "ddp") or measuring SGEMM ("gemm"). */
-  List<String> command(String mode, FineTuneSettings s, int batch, Path result) {
-    List<String> cmd = new ArrayList<>(List.of(python, SCRIPT, mode, "--output", result.toString()));
-    if (mode.equals("gemm")) {
+  /**
+   * The peer training the benchmark's network ({@code args}: the mode, "single" or "ddp", then options such as
+   * "--threads", "1") or measuring SGEMM ("gemm").
+   */
+  List<String> command(List<String> args, FineTuneSettings s, int batch, Path result) {
+    List<String> cmd = new ArrayList<>(List.of(python, SCRIPT));
+    cmd.addAll(args);
+    cmd.addAll(List.of("--output", result.toString()));
+    if (args.get(0).equals("gemm")) {
       return cmd;
     }
     String model = s.model().uri().contains("cnn") ? "cnn" : "mlp";
