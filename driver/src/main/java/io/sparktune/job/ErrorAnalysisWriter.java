@@ -2,6 +2,7 @@ package io.sparktune.job;
 
 import io.sparktune.eval.ClassificationResult;
 import io.sparktune.eval.ErrorAnalysis;
+import io.sparktune.eval.MacroAverages;
 import io.sparktune.io.HadoopFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -54,7 +55,7 @@ public final class ErrorAnalysisWriter {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("examples", r.examples());
       m.put("accuracy", r.evaluation().accuracy());
-      m.put("macro-f1", r.evaluation().f1(org.nd4j.evaluation.EvaluationAveraging.Macro));
+      m.put("macro-f1", MacroAverages.of(r.evaluation(), classes.size()).f1());
       m.put("log-loss", r.logLoss());
       slices.put(s.getKey(), m);
     }

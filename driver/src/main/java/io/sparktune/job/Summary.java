@@ -41,6 +41,11 @@ final class Summary {
           num(m.get("macro-f1")), topK == null ? "-" : String.format("%.4f", num(topK)), num(m.get("roc-auc-macro")),
           num(m.get("log-loss"))));
     }
+    if (metrics.get("final") instanceof Map<?, ?> fin && fin.get("classes-never-predicted") instanceof Number never
+        && never.intValue() > 0) {
+      sb.append(String.format("the fine-tuned model never predicts %d of %s classes: each counts with F1 0 in macro-F1%n",
+          never.intValue(), fin.get("macro-classes")));
+    }
     List<Map<String, Object>> history = (List<Map<String, Object>>) metrics.get("history");
     sb.append(String.format("epochs %d (best %s), strategy %s, %s train / %s validation examples%n",
         history.size(), metrics.get("best-epoch"), s.training().strategy(), metrics.get("train-examples"),

@@ -10,6 +10,7 @@ import io.sparktune.data.Record;
 import io.sparktune.data.Splits;
 import io.sparktune.eval.ClassificationResult;
 import io.sparktune.eval.DistributedEvaluator;
+import io.sparktune.eval.MacroAverages;
 import io.sparktune.model.Network;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class OldTask {
     ClassificationResult r = DistributedEvaluator.evaluate(sc, net, heldOut, assembler, classes, 1);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("accuracy", r.evaluation().accuracy());
-    m.put("macro-f1", r.evaluation().f1(org.nd4j.evaluation.EvaluationAveraging.Macro));
+    m.put("macro-f1", MacroAverages.of(r.evaluation(), classes.size()).f1());
     m.put("examples", r.examples());
     return m;
   }

@@ -20,9 +20,12 @@ public final class MetricsReport {
     if (topK > 1) {
       m.put("top-" + topK + "-accuracy", e.topNAccuracy());
     }
-    m.put("macro-precision", e.precision(org.nd4j.evaluation.EvaluationAveraging.Macro));
-    m.put("macro-recall", e.recall(org.nd4j.evaluation.EvaluationAveraging.Macro));
-    m.put("macro-f1", e.f1(org.nd4j.evaluation.EvaluationAveraging.Macro));
+    MacroAverages macro = MacroAverages.of(e, n);
+    m.put("macro-precision", macro.precision());
+    m.put("macro-recall", macro.recall());
+    m.put("macro-f1", macro.f1());
+    m.put("macro-classes", macro.classesAveraged());
+    m.put("classes-never-predicted", macro.neverPredicted());
     m.put("weighted-f1", weightedF1(e, classNames.size()));
     m.put("roc-auc-macro", r.curves().macroRocAuc());
     m.put("pr-auc-macro", r.curves().macroPrAuc());
