@@ -64,7 +64,8 @@ public final class CrossValidationJob {
       } else {
         log.info("Cross-validation fold {}/{}: fine-tuning with fold {} held out -> {}", fold + 1, k, fold + 1, dir);
         FineTuneSettings fs = s.with("data.cross-validation.fold", fold, "sparktune cv").withOutput(dir);
-        metrics = new FineTuneJob(fs, true, false).run(sc, foldDir).metrics();
+        // a fold started before (a killed cv) resumes from its checkpoint; a new one starts without a word about it
+        metrics = new FineTuneJob(fs, HadoopFiles.exists(HadoopFiles.path(dir)), false).run(sc, foldDir).metrics();
       }
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("fold", fold + 1);
@@ -90,7 +91,7 @@ public final class CrossValidationJob {
         for (String metric : METRICS) {
           List<Object> values = folds.stream().map(f -> ((Map<String, Object>) f.get(model)).get(metric)).toList();
           if (values.stream().anyMatch(v -> v instanceof Number)) {
-            perMetric.put(metric, spread(values));
+            perMetric.put(metric, spread(metric, values));
           }
         }
         summary.put(model, perMetric);
@@ -110,8 +111,11 @@ public final class CrossValidationJob {
     return report;
   }
 
-  /** Mean, sample standard deviation, min, max and a 95% t-interval of the mean over the folds. */
-  static Map<String, Object> spread(List<Object> values) {
+  /**
+   * Mean, sample standard deviation, min, max and a 95% t-interval of the mean over the folds, the interval cut to
+   * the metric's range (a t-interval of an accuracy near 1 over a few folds otherwise reaches past 1).
+   */
+  static Map<String, Object> spread(String metric, List<Object> values) {
     DescriptiveStatistics d = new DescriptiveStatistics();
     values.stream().filter(v -> v instanceof Number).forEach(v -> d.addValue(((Number) v).doubleValue()));
     Map<String, Object> m = new LinkedHashMap<>();
@@ -123,10 +127,20 @@ public final class CrossValidationJob {
     if (n > 1) {
       double half = new TDistribution(null, n - 1).inverseCumulativeProbability(0.975) * d.getStandardDeviation()
           / Math.sqrt(n);
-      m.put("ci95-low", d.getMean() - half);
-      m.put("ci95-high", d.getMean() + half);
+      double[] range = range(metric);
+      m.put("ci95-low", Math.max(range[0], d.getMean() - half));
+      m.put("ci95-high", Math.min(range[1], d.getMean() + half));
     }
     return m;
+  }
+
+  /** The values a metric can take: shares in [0, 1], errors and losses from 0 up, R² up to 1. */
+  static double[] range(String metric) {
+    return switch (metric) {
+      case "log-loss", "rmse", "mae" -> new double[] {0, Double.POSITIVE_INFINITY};
+      case "r2" -> new double[] {Double.NEGATIVE_INFINITY, 1};
+      default -> new double[] {0, 1};
+    };
   }
 
   @SuppressWarnings("unchecked")

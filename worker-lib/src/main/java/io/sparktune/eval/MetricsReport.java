@@ -17,7 +17,7 @@ public final class MetricsReport {
     int n = classNames.size();
     m.put("examples", e.getNumRowCounter());
     m.put("accuracy", e.accuracy());
-    if (topK > 1) {
+    if (topK > 1 && topK < n) { // with k >= the class count every example is a top-k hit
       m.put("top-" + topK + "-accuracy", e.topNAccuracy());
     }
     MacroAverages macro = MacroAverages.of(e, n);

@@ -1,6 +1,7 @@
 package io.sparktune.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,5 +55,18 @@ class ClassificationResultTest {
     assertEquals(whole.expectedCalibrationError(), merged.expectedCalibrationError(), 1e-12);
     assertEquals(whole.curves().macroRocAuc(), merged.curves().macroRocAuc(), 1e-12);
     assertEquals(whole.examples(), merged.examples());
+  }
+
+  @Test
+  void topKIsReportedOnlyWhenKLeavesSomeClassesOut() {
+    ClassificationResult two = new ClassificationResult(CLASSES, 2);
+    two.add(rows(LABELS, 0, 4), rows(PROBS, 0, 4));
+    assertTrue(!MetricsReport.toMap(two, CLASSES, 2).containsKey("top-2-accuracy"),
+        "top-2 of two classes is 1 for every model: not reported");
+    List<String> three = List.of("a", "b", "c");
+    ClassificationResult r = new ClassificationResult(three, 2);
+    r.add(Nd4j.create(new float[][] {{1, 0, 0}, {0, 0, 1}}), Nd4j.create(new float[][] {{0.3f, 0.5f, 0.2f}, {0.5f, 0.4f, 0.1f}}));
+    // the first example is in its top 2 (0.5, 0.3), the second is not (its class scores 0.1)
+    assertEquals(0.5, (Double) MetricsReport.toMap(r, three, 2).get("top-2-accuracy"), 1e-12);
   }
 }
