@@ -79,7 +79,13 @@ public final class ClusterMemory {
     return "driver peak RSS " + mib((Long) peaks.get("driver-peak-rss-bytes")) + (executors.isEmpty() ? ""
         : ", executors' peak RSS " + executors.entrySet().stream().map(e -> e.getKey() + ": " + mib(e.getValue()))
             .collect(java.util.stream.Collectors.joining(", ")) + " (spark.executor.memory "
-            + peaks.get("executor-memory") + ", memoryOverhead " + peaks.get("executor-memory-overhead") + ")");
+            + orDefault(peaks.get("executor-memory"), "not set: Spark's default 1g") + ", memoryOverhead "
+            + orDefault(peaks.get("executor-memory-overhead"), "not set: Spark's default, 10% and at least 384m")
+            + ")");
+  }
+
+  private static Object orDefault(Object value, String otherwise) {
+    return value == null ? otherwise : value;
   }
 
   /**
