@@ -11,6 +11,7 @@ import io.sparktune.eval.DistributedEvaluator;
 import io.sparktune.eval.LinearBaseline;
 import io.sparktune.model.AdaptSpec;
 import io.sparktune.model.ModelAdapter;
+import io.sparktune.model.ModelFormat;
 import io.sparktune.model.ModelLoader;
 import io.sparktune.model.Network;
 import io.sparktune.model.layers.Lora;
@@ -294,8 +295,10 @@ public final class FineTuneJob {
       log.info("Resuming from checkpoint {} (epoch {}).", cp.dir(), cp.epoch());
     } else {
       metrics.put("baseline", raw.evaluate(adapted));
+      metrics.put("model-untrained", untrained());
       metricsLog.append("evaluation", Map.of("name", "baseline", "metrics", metrics.get("baseline")));
-      log.info("Baseline (adapted pre-trained model, before fine-tuning): validation {} {}",
+      log.info("Baseline ({}, before fine-tuning): validation {} {}", untrained()
+              ? "the new network built from its configuration, randomly initialised" : "adapted pre-trained model",
           EpochLoop.primaryName((Map<String, Object>) metrics.get("baseline")),
           fmt(acc(metrics.get("baseline"))));
       if (s.run().linearBaseline() && !data.regression()) {
@@ -425,6 +428,12 @@ public final class FineTuneJob {
   private EpochLoop evaluationOnly(JavaSparkContext sc, PreparedData data, String strategy, MetricsLog metricsLog) {
     return new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, strategy, metricsLog, "raw",
         TechniquePlan.scheduleOnly(s.training()));
+  }
+
+  /** Whether the model is a DL4J JSON configuration: a new, randomly initialised network, nothing pre-trained. */
+  private boolean untrained() {
+    boolean hasWeights = s.model().weightsUri() != null && !s.model().weightsUri().isBlank();
+    return s.model().format().resolve(s.model().uri(), hasWeights) == ModelFormat.DL4J_JSON;
   }
 
   /** Layers of the adapted network that the pre-trained one does not have (the new head). */

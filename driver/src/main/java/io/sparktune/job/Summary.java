@@ -27,7 +27,8 @@ final class Summary {
       Object topK = m.entrySet().stream().filter(e -> e.getKey().startsWith("top-")).map(Map.Entry::getValue)
           .findFirst().orElse(null);
       String label = switch (key) {
-        case "baseline" -> "baseline (adapted, not fine-tuned)";
+        case "baseline" -> metrics.get("model-untrained") == Boolean.TRUE ? "baseline (new network, untrained)"
+            : "baseline (adapted, not fine-tuned)";
         case "head-only" -> "head-only (trunk frozen)";
         case "linear-baseline" -> "logistic regression (MLlib)";
         default -> "fine-tuned";

@@ -31,6 +31,8 @@ class RegressionIT {
     double mse = ((Number) fin.get("mse")).doubleValue();
     assertTrue(r2 > 0.25, "the MLP explains a good part of the progression's variance: R2 " + r2);
     assertTrue(r2 > r.baselineAccuracy() + 0.1, "training beats the untrained network: " + r2 + " vs " + r.baselineAccuracy());
+    assertEquals(Boolean.TRUE, r.metrics().get("model-untrained"),
+        "a network built from a DL4J JSON configuration is not called pre-trained");
     assertEquals(Math.sqrt(mse), ((Number) fin.get("rmse")).doubleValue(), 1e-9);
     // in the target's units (progression scores ~25..346), not standardised ones
     assertTrue(((Number) fin.get("mae")).doubleValue() > 20 && ((Number) fin.get("mae")).doubleValue() < 100, fin.toString());
