@@ -38,6 +38,7 @@ import java.util.List;
  * @param precision float32, float16 or bfloat16: the network's data type where the backend trains in it
  * @param workspaceMode ND4J workspaces: enabled or none
  * @param cacheMode DL4J's layer cache: none, host or device
+ * @param keepBest whether the run keeps the best validated epoch's model (training.keep-model = best) or the last
  */
 public record TrainingSettings(String strategy, int epochs, int batchSizePerWorker, String updater,
     double learningRate, Duration stallTimeout, Duration progressInterval, int averagingFrequency,
@@ -45,7 +46,7 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
     double threshold, String controllerAddress, int port, String networkMask,
     int sharingPrefetch, String sharingImplementation, io.sparktune.train.SharingEncoding sharingEncoding, int patience, double minDelta, int learningCheckExamples, double maxLossRatio,
     io.sparktune.train.LearningRateSchedule lrSchedule, String precision, int restarts, String workspaceMode,
-    String cacheMode) {
+    String cacheMode, boolean keepBest) {
 
   public static final List<String> STRATEGIES = List.of("parameter-averaging", "gradient-sharing", "single-node");
   public static final List<String> AVERAGING_IMPLEMENTATIONS = List.of("sparktune", "dl4j");
@@ -79,7 +80,8 @@ public record TrainingSettings(String strategy, int epochs, int batchSizePerWork
         p.intIn(b + "learning-check.examples", 0, 1_000_000),
         p.doubleIn(b + "learning-check.max-loss-ratio", 1, 1000, false), schedule(p, b),
         p.oneOf(b + "precision", io.sparktune.train.Precision.NAMES), p.intIn(b + "restarts", 0, 100),
-        p.oneOf(b + "memory.workspace-mode", WORKSPACE_MODES), p.oneOf(b + "memory.cache-mode", CACHE_MODES));
+        p.oneOf(b + "memory.workspace-mode", WORKSPACE_MODES), p.oneOf(b + "memory.cache-mode", CACHE_MODES),
+        p.oneOf(b + "keep-model", List.of("best", "last")).equals("best"));
   }
 
 

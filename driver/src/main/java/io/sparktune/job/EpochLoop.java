@@ -47,6 +47,11 @@ final class EpochLoop {
   final List<Map<String, Object>> history = new ArrayList<>();
   double best = Double.NEGATIVE_INFINITY;
   int bestEpoch;
+  /** The epoch whose network {@link #run} returned, and whether it is the best validated one. */
+  int savedEpoch;
+  boolean savedIsBest;
+  /** The best epoch's network when it came from a checkpoint (a resumed run); null otherwise. */
+  private Network restoredBest;
   /** Time in the training strategy's epochs (what examples per second are measured against). */
   double trainingSeconds;
   /** Time of the whole loop: training, validation after every epoch, checks and checkpoints. */
@@ -108,11 +113,20 @@ final class EpochLoop {
     return metrics.containsKey("accuracy") ? "accuracy" : "R2";
   }
 
-  /** Continues from a checkpoint's history. */
-  void restore(List<Map<String, Object>> earlier, double bestAccuracy, int bestAt) {
+  /**
+   * Continues from a checkpoint's history; {@code bestNetwork} is the best epoch's network when a checkpoint of it
+   * is still kept (null otherwise).
+   */
+  void restore(List<Map<String, Object>> earlier, double bestAccuracy, int bestAt, Network bestNetwork) {
     history.addAll(earlier);
     best = bestAccuracy;
     bestEpoch = bestAt;
+    restoredBest = bestNetwork;
+  }
+
+  /** Whether this loop keeps the best validated epoch's network (training.keep-model, or early stopping). */
+  boolean keepsBest() {
+    return earlyStopping && (s.training().keepBest() || s.training().patience() > 0);
   }
 
   /** Trains epochs {@code firstEpoch..epochs} from {@code start}; returns the final (or best) network. */
@@ -125,7 +139,8 @@ final class EpochLoop {
         data.train().takeSample(false, s.training().learningCheckExamples(), s.seed()), evalAssembler,
         s.training().maxLossRatio());
     Network net = start;
-    Network bestNet = null;
+    Network bestNet = keepsBest() ? restoredBest : null;
+    int lastEpoch = firstEpoch - 1;
     Map<String, Double> layerRates = plan.setsRates() ? setRates(net, firstEpoch, epochs) : Map.of();
     long trainStart = System.nanoTime();
     try (TrainingMonitor monitor = new TrainingMonitor(sc, s.training().progressInterval(), s.training().stallTimeout(),
@@ -187,10 +202,11 @@ final class EpochLoop {
         h.put("gradient-flow", flow);
         GradientFlow.warnings(flow, s.monitoring()).forEach(w -> log.warn("Gradient flow, epoch {}: {}", h.get("epoch"), w));
         double accuracy = ((Number) h.get(data.regression() ? "validation-r2" : "validation-accuracy")).doubleValue();
+        lastEpoch = epoch;
         if (accuracy > best + s.training().minDelta()) {
           best = accuracy;
           bestEpoch = epoch;
-          bestNet = patience > 0 ? net.copy() : null;
+          bestNet = keepsBest() ? net.copy() : null;
         }
         boolean stop = patience > 0 && epoch - bestEpoch >= patience;
         boolean gated = !stop && gate != null && epoch < epochs && !gate.proceed(epoch, h);
@@ -223,10 +239,18 @@ final class EpochLoop {
       }
     }
     loopSeconds = (System.nanoTime() - trainStart) / 1e9;
-    if (bestNet != null) {
-      log.info("Restoring the best model (epoch {}, validation {} {}).", bestEpoch,
-          data.regression() ? "R2" : "accuracy", String.format("%.4f", best));
+    if (bestNet != null && bestEpoch != lastEpoch) {
+      log.info("Keeping the best model: epoch {} (validation {} {}), not the last epoch {}.", bestEpoch,
+          data.regression() ? "R2" : "accuracy", String.format("%.4f", best), lastEpoch);
+      savedEpoch = bestEpoch;
+      savedIsBest = true;
       return bestNet;
+    }
+    savedEpoch = lastEpoch;
+    savedIsBest = bestEpoch == lastEpoch;
+    if (keepsBest() && !savedIsBest) {
+      log.warn("The best epoch ({}) was trained before --resume and its checkpoint is no longer kept "
+          + "(checkpoint.keep): the last epoch's model ({}) is saved instead.", bestEpoch, lastEpoch);
     }
     return net;
   }

@@ -286,9 +286,10 @@ public final class FineTuneJob {
           metrics.put(key, cp.manifest().get(key));
         }
       }
+      int bestAt = ((Number) cp.manifest().getOrDefault("best-epoch", 0)).intValue();
       loop.restore(historyOf(cp.manifest()),
-          ((Number) cp.manifest().getOrDefault("best-accuracy", Double.NEGATIVE_INFINITY)).doubleValue(),
-          ((Number) cp.manifest().getOrDefault("best-epoch", 0)).intValue());
+          ((Number) cp.manifest().getOrDefault("best-accuracy", Double.NEGATIVE_INFINITY)).doubleValue(), bestAt,
+          loop.keepsBest() && bestAt > 0 && bestAt < cp.epoch() ? checkpointOf(checkpoints, bestAt) : null);
       if (!data.fingerprint().equals(cp.manifest().get("data-fingerprint"))) {
         log.warn("The data changed since checkpoint {} was written (fingerprint differs).", cp.dir());
       }
@@ -342,6 +343,8 @@ public final class FineTuneJob {
     metricsLog.flush();
     metrics.put("history", loop.history);
     metrics.put("best-epoch", loop.bestEpoch);
+    metrics.put("saved-model", Map.of("epoch", loop.savedEpoch, "best-validated", loop.savedIsBest, "keep-model",
+        s.training().keepBest() ? "best" : "last"));
     metrics.put("classes", data.classes());
     metrics.put("train-examples", data.trainCount());
     metrics.put("validation-examples", data.validationCount());
@@ -428,6 +431,21 @@ public final class FineTuneJob {
   private EpochLoop evaluationOnly(JavaSparkContext sc, PreparedData data, String strategy, MetricsLog metricsLog) {
     return new EpochLoop(s, sc, data, null, (epoch, l) -> Map.of(), false, strategy, metricsLog, "raw",
         TechniquePlan.scheduleOnly(s.training()));
+  }
+
+  /** The network of epoch {@code epoch}'s checkpoint when it is still kept and loads; null otherwise. */
+  private static Network checkpointOf(CheckpointStore checkpoints, int epoch) {
+    for (org.apache.hadoop.fs.Path dir : checkpoints.candidates()) {
+      try {
+        CheckpointStore.Loaded cp = checkpoints.load(dir);
+        if (cp.epoch() == epoch) {
+          return cp.network();
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        log.debug("checkpoint {} does not load: {}", dir, e.getMessage());
+      }
+    }
+    return null;
   }
 
   /** Whether the model is a DL4J JSON configuration: a new, randomly initialised network, nothing pre-trained. */

@@ -51,6 +51,10 @@ final class Summary {
     sb.append(String.format("epochs %d (best %s), strategy %s, %s train / %s validation examples%n",
         history.size(), metrics.get("best-epoch"), s.training().strategy(), metrics.get("train-examples"),
         metrics.get("validation-examples")));
+    if (metrics.get("saved-model") instanceof Map<?, ?> saved) {
+      sb.append(String.format("saved model: epoch %s (%s)%n", saved.get("epoch"),
+          Boolean.TRUE.equals(saved.get("best-validated")) ? "the best validated" : "the last trained, not the best"));
+    }
     if (metrics.get("techniques") instanceof List<?> t && !t.isEmpty()) {
       sb.append(String.format("techniques %s, %,d of %,d parameters trained%n", String.join(", ", (List<String>) t),
           ((Number) metrics.get("trainable-parameters")).longValue(), ((Number) metrics.get("parameters")).longValue()));
