@@ -114,7 +114,8 @@ public final class BenchmarkRunner {
       }
       log.info("Benchmark: running {} (log {})", v.name(), logFile);
       long t0 = System.nanoTime();
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+      ProcessBuilder pb = v.kind() == Kind.PYTORCH ? PyTorchPeer.process(cmd) : new ProcessBuilder(cmd);
+      Process p = pb.redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
       int code = p.waitFor();
       double wall = (System.nanoTime() - t0) / 1e9;
       Map<String, Object> run = new LinkedHashMap<>();

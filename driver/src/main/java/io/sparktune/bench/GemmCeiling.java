@@ -69,7 +69,7 @@ final class GemmCeiling {
 
   private static Double rate(List<String> cmd, Path result, Path logFile) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+      Process p = PyTorchPeer.process(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
       if (p.waitFor() == 0 && Files.exists(result)) {
         return ((Number) Json.readMap(Files.readString(result)).get("sgemm-gflops")).doubleValue();
       }
