@@ -177,7 +177,15 @@ def ddp(args):
     procs = [ctx.Process(target=ddp_worker, args=(r, world, args, queue)) for r in range(world)]
     for p in procs:
         p.start()
-    results = dict(queue.get() for _ in procs)
+    results = {}
+    for _ in procs:  # a worker that dies would leave the others waiting in the all-reduce: never wait forever
+        try:
+            rank, result = queue.get(timeout=4 * 3600)
+        except Exception:
+            for p in procs:
+                p.kill()
+            sys.exit(f"ddp: a worker did not finish (exit codes {[p.exitcode for p in procs]})")
+        results[rank] = result
     for p in procs:
         p.join()
     out = results[0]

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -70,7 +71,12 @@ final class GemmCeiling {
   private static Double rate(List<String> cmd, Path result, Path logFile) {
     try {
       Process p = PyTorchPeer.process(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-      if (p.waitFor() == 0 && Files.exists(result)) {
+      if (!p.waitFor(10, TimeUnit.MINUTES)) { // a minute is plenty; never hang the benchmark on it
+        p.destroyForcibly();
+        log.warn("Benchmark: SGEMM measurement did not finish in 10 minutes; log {}", logFile);
+        return null;
+      }
+      if (p.exitValue() == 0 && Files.exists(result)) {
         return ((Number) Json.readMap(Files.readString(result)).get("sgemm-gflops")).doubleValue();
       }
     } catch (Exception e) {

@@ -3,6 +3,7 @@ package io.sparktune.compute;
 import io.sparktune.model.Network;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +21,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * that works around DL4J's helper switch.
  *
  * <p>Why it exists: out of the box a DL4J M2 network computes every convolution and pooling with ND4J's generic
- * loops, at about 8 GFLOP/s on the benchmark CNN against about 35 with oneDNN (README, "Performance"). Three things
+ * loops, at about 8 GFLOP/s on the benchmark CNN against about 35 with oneDNN (docs/performance-fast-kernels.md). Three things
  * stand in the way, and each is dealt with here or in the build:
  * <ol>
  *   <li>The native build: the generic {@code nd4j-native} classifier has no oneDNN. The build ships the
@@ -101,7 +102,7 @@ public final class FastKernels {
 
     /** The shape written to metrics.json ("compute"). */
     public Map<String, Object> toMap() {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      Map<String, Object> m = new LinkedHashMap<>();
       m.put("backend", backend);
       m.put("native-build", nativeBuild);
       m.put("onednn", oneDnn);
