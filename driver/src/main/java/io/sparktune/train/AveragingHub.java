@@ -7,13 +7,22 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,37 +36,115 @@ import org.slf4j.LoggerFactory;
  * model in the README accounts for. A retried stage (Spark re-runs every task of a barrier stage when one
  * fails) connects with a higher attempt number; the hub then drops the older attempt's connections and
  * starts the session's rounds again.
+ *
+ * <p>Only this run's tasks are heard: a connection must first prove that it holds the run's key
+ * ({@link HubCredential}, a challenge and response bound to session, attempt and task; see
+ * {@link AveragingProtocol}). Connections are accepted and their handshakes read by one selector thread, so
+ * idle or half-open connections cost a file descriptor, not a thread; a handshake not completed within
+ * {@link #HANDSHAKE_MILLIS} is dropped, and beyond {@link #MAX_PENDING} pending handshakes the oldest is.
+ * Whatever is refused is counted by reason ({@link Refusals}), logged, and reported with each epoch.
  */
 final class AveragingHub implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AveragingHub.class);
+  /** How long a connection may take to prove itself. */
+  static final int HANDSHAKE_MILLIS = 10_000;
+  /** Handshakes in progress at most; a new connection beyond this drops the oldest. */
+  static final int MAX_PENDING = 4096;
 
-  private final ServerSocket server;
+  /** Why a connection was refused. */
+  enum Refusal {
+    JUNK("did not speak the hub's protocol"),
+    FORGED("could not prove that it belongs to this run"),
+    TIMED_OUT("did not complete its handshake in time"),
+    OVER_LIMIT("was dropped: more than " + MAX_PENDING + " handshakes were pending"),
+    CLOSED_EARLY("closed before completing its handshake");
+
+    final String why;
+
+    Refusal(String why) {
+      this.why = why;
+    }
+  }
+
+  /** Connections refused so far, by reason. */
+  record Refusals(long[] byReason) {
+    long total() {
+      long t = 0;
+      for (long n : byReason) {
+        t += n;
+      }
+      return t;
+    }
+
+    /** What was refused since {@code earlier}. */
+    Refusals since(Refusals earlier) {
+      long[] d = byReason.clone();
+      for (int i = 0; i < d.length; i++) {
+        d[i] -= earlier.byReason[i];
+      }
+      return new Refusals(d);
+    }
+
+    long count(Refusal r) {
+      return byReason[r.ordinal()];
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder b = new StringBuilder();
+      for (Refusal r : Refusal.values()) {
+        if (count(r) > 0) {
+          b.append(b.length() > 0 ? ", " : "").append(count(r)).append(' ').append(r.why);
+        }
+      }
+      return b.length() == 0 ? "none" : b.toString();
+    }
+  }
+
+  private final ServerSocketChannel server;
+  private final Selector selector;
+  private final byte[] key;
   private final String advertisedHost;
   private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
   private final AtomicLong nextSession = new AtomicLong(1);
   private final List<Socket> open = new ArrayList<>();
+  /** Handshakes in progress, oldest first (touched by the selector thread only). */
+  private final Map<SocketChannel, Pending> pending = new LinkedHashMap<>();
+  private final AtomicLongArray refused = new AtomicLongArray(Refusal.values().length);
+  private final long handshakeNanos;
   private volatile boolean closed;
 
   /**
    * @param bindAddress the address to listen on ("0.0.0.0" for all interfaces)
    * @param port the TCP port, 0 for any free one
    * @param advertisedHost the address tasks connect to
+   * @param key the run's key ({@link HubCredential#key()}), which every task must prove it holds
    */
-  AveragingHub(String bindAddress, int port, String advertisedHost) {
+  AveragingHub(String bindAddress, int port, String advertisedHost, byte[] key) {
+    this(bindAddress, port, advertisedHost, key, HANDSHAKE_MILLIS);
+  }
+
+  /** As above, with the time a connection has to prove itself (tests shorten it). */
+  AveragingHub(String bindAddress, int port, String advertisedHost, byte[] key, int handshakeMillis) {
+    this.handshakeNanos = handshakeMillis * 1_000_000L;
     try {
-      server = new ServerSocket();
-      server.setReuseAddress(true);
-      server.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
+      server = ServerSocketChannel.open();
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 256);
+      server.configureBlocking(false);
+      selector = Selector.open();
+      server.register(selector, SelectionKey.OP_ACCEPT);
     } catch (IOException e) {
       throw new IllegalStateException("Cannot open the parameter-averaging hub on " + bindAddress + ":" + port + " ("
           + e.getMessage() + "). Choose a free port with sparktune.training.parameter-averaging.hub-port (0 = any).", e);
     }
+    this.key = key.clone();
     this.advertisedHost = advertisedHost;
-    Thread acceptor = new Thread(this::accept, "sparktune-averaging-hub");
+    Thread acceptor = new Thread(this::select, "sparktune-averaging-hub");
     acceptor.setDaemon(true);
     acceptor.start();
-    log.info("Parameter-averaging hub listening on {}:{} (tasks connect to {}:{})", bindAddress, port(), advertisedHost,
-        port());
+    log.info("Parameter-averaging hub listening on {}:{} (tasks connect to {}:{}; each proves it belongs to this run)",
+        bindAddress, port(), advertisedHost, port());
   }
 
   String host() {
@@ -65,7 +152,16 @@ final class AveragingHub implements AutoCloseable {
   }
 
   int port() {
-    return server.getLocalPort();
+    return server.socket().getLocalPort();
+  }
+
+  /** Connections refused so far. */
+  Refusals refusals() {
+    long[] r = new long[refused.length()];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = refused.get(i);
+    }
+    return new Refusals(r);
   }
 
   /**
@@ -96,39 +192,186 @@ final class AveragingHub implements AutoCloseable {
     return s;
   }
 
-  private void accept() {
+  /** A connection whose handshake is in progress. */
+  private static final class Pending {
+    final SocketChannel channel;
+    final String remote;
+    final byte[] challenge = HubCredential.challenge();
+    final ByteBuffer toSend = ByteBuffer.allocate(AveragingProtocol.CHALLENGE_BYTES);
+    final ByteBuffer hello = ByteBuffer.allocate(AveragingProtocol.HELLO_BYTES);
+    final long deadline;
+
+    Pending(SocketChannel channel, long handshakeNanos) {
+      this.channel = channel;
+      this.deadline = System.nanoTime() + handshakeNanos;
+      String r;
+      try {
+        r = String.valueOf(channel.getRemoteAddress());
+      } catch (IOException e) {
+        r = "?";
+      }
+      this.remote = r;
+      toSend.putInt(AveragingProtocol.HUB_MAGIC).put(challenge).flip();
+    }
+  }
+
+  /** The selector thread: accepts connections and reads their handshakes; proven ones go to {@link #serve}. */
+  private void select() {
+    List<Pending> proven = new ArrayList<>();
     while (!closed) {
       try {
-        Socket socket = server.accept();
-        synchronized (open) {
-          open.add(socket);
+        selector.select(250);
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+          SelectionKey k = keys.next();
+          keys.remove();
+          if (!k.isValid()) {
+            continue;
+          }
+          if (k.isAcceptable()) {
+            acceptAll();
+          } else {
+            handshake(k, (Pending) k.attachment(), proven);
+          }
         }
-        Thread t = new Thread(() -> serve(socket), "sparktune-averaging-" + socket.getRemoteSocketAddress());
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
+        expire();
+        if (!proven.isEmpty()) {
+          selector.selectNow(); // completes the cancellation of the proven channels' keys
+          for (Pending p : proven) {
+            startServing(p);
+          }
+          proven.clear();
+        }
+      } catch (IOException | RuntimeException e) {
         if (!closed) {
-          log.warn("Parameter-averaging hub: accept failed: {}", e.getMessage());
+          log.warn("Parameter-averaging hub: {}", e.toString());
         }
+      }
+    }
+    for (Pending p : new ArrayList<>(pending.values())) {
+      try {
+        p.channel.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+    pending.clear();
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+
+  private void acceptAll() throws IOException {
+    SocketChannel ch;
+    while ((ch = server.accept()) != null) {
+      ch.configureBlocking(false);
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      Pending p = new Pending(ch, handshakeNanos);
+      pending.put(ch, p);
+      if (pending.size() > MAX_PENDING) {
+        Pending oldest = pending.values().iterator().next();
+        refuse(oldest, Refusal.OVER_LIMIT);
+      }
+      ch.write(p.toSend);
+      ch.register(selector, p.toSend.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
+          : SelectionKey.OP_READ, p);
+    }
+  }
+
+  private void handshake(SelectionKey k, Pending p, List<Pending> proven) throws IOException {
+    try {
+      if (k.isWritable()) {
+        p.channel.write(p.toSend);
+        if (!p.toSend.hasRemaining()) {
+          k.interestOps(SelectionKey.OP_READ);
+        }
+      }
+      if (k.isReadable() && p.channel.read(p.hello) < 0) {
+        refuse(p, Refusal.CLOSED_EARLY);
+        return;
+      }
+    } catch (IOException e) {
+      refuse(p, Refusal.CLOSED_EARLY);
+      return;
+    }
+    if (p.hello.position() >= 4 && p.hello.getInt(0) != AveragingProtocol.MAGIC) {
+      refuse(p, Refusal.JUNK);
+    } else if (!p.hello.hasRemaining() && !p.toSend.hasRemaining()) {
+      p.hello.flip();
+      AveragingProtocol.Hello hello = AveragingProtocol.verify(key, p.challenge, p.hello.duplicate());
+      if (hello == null) {
+        refuse(p, Refusal.FORGED);
+      } else {
+        pending.remove(p.channel);
+        k.cancel();
+        proven.add(p);
       }
     }
   }
 
-  private void serve(Socket socket) {
-    try (socket) {
-      socket.setTcpNoDelay(true);
-      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-      if (in.readInt() != AveragingProtocol.MAGIC) {
-        log.warn("Parameter-averaging hub: ignored a connection from {} that does not speak its protocol.",
-            socket.getRemoteSocketAddress());
+  private void expire() {
+    long now = System.nanoTime();
+    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (now - p.deadline < 0) {
+        break; // oldest first: the rest are younger
+      }
+      it.remove();
+      refuse(p, Refusal.TIMED_OUT);
+    }
+  }
+
+  private void refuse(Pending p, Refusal why) {
+    pending.remove(p.channel);
+    try {
+      p.channel.close();
+    } catch (IOException ignored) {
+      // refused anyway
+    }
+    if (refused.getAndIncrement(why.ordinal()) == 0) {
+      log.warn("Parameter-averaging hub: a connection from {} {}; refused (further ones are counted, and reported "
+          + "with the epoch).", p.remote, why.why);
+    } else {
+      log.debug("Parameter-averaging hub: a connection from {} {}; refused.", p.remote, why.why);
+    }
+  }
+
+  private void startServing(Pending p) {
+    try {
+      p.channel.configureBlocking(true);
+    } catch (IOException e) {
+      refuse(p, Refusal.CLOSED_EARLY);
+      return;
+    }
+    Socket socket = p.channel.socket();
+    synchronized (open) {
+      if (closed) {
+        refuse(p, Refusal.CLOSED_EARLY);
         return;
       }
-      long id = in.readLong();
-      int attempt = in.readInt();
-      int worker = in.readInt();
-      int workers = in.readInt();
-      int length = in.readInt();
+      open.add(socket);
+    }
+    ByteBuffer hello = p.hello.duplicate();
+    Thread t = new Thread(() -> serve(socket, p.challenge, hello), "sparktune-averaging-" + p.remote);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void serve(Socket socket, byte[] challenge, ByteBuffer helloBytes) {
+    try (socket) {
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+      byte[] taskChallenge = AveragingProtocol.taskChallenge(helloBytes.duplicate());
+      helloBytes.getInt(); // MAGIC
+      AveragingProtocol.Hello hello = AveragingProtocol.Hello.read(helloBytes);
+      out.write(AveragingProtocol.hubProof(key, challenge, taskChallenge, hello));
+      long id = hello.session();
+      int attempt = hello.attempt();
+      int worker = hello.worker();
+      int workers = hello.workers();
+      int length = hello.length();
       Session session = sessions.get(id);
       if (session == null || session.workers != workers || session.length != length || worker < 0
           || worker >= workers) {
@@ -146,19 +389,26 @@ final class AveragingHub implements AutoCloseable {
         out.flush();
         return;
       }
+      out.flush();
       byte kind = session.payload.kind();
       float[] dense = kind == AveragingProtocol.DENSE ? new float[length] : null;
       OneBitEncoder.Message oneBit = kind == AveragingProtocol.ONE_BIT ? a.oneBitLayout.newMessage() : null;
       // one-bit: each connection decodes on its own thread, outside the round's lock
       float[] decoded = oneBit != null ? new float[length] : null;
-      while (true) {
-        in.readInt(); // round number, implied by the order of messages
+      for (int expected = 0; ; expected++) {
+        int round = in.readInt();
         double weight = in.readDouble();
         boolean exhausted = in.readBoolean();
         byte payload = in.readByte();
         if (payload != AveragingProtocol.NONE && payload != kind) {
           log.warn("Parameter-averaging hub: task {} sent payload kind {} to a session of kind {}; the attempt is "
               + "aborted.", worker, payload, kind);
+          a.abort();
+          return;
+        }
+        if (round != expected || !Double.isFinite(weight) || weight < 0) {
+          log.warn("Parameter-averaging hub: task {} sent round {} with weight {} where round {} with a finite "
+              + "weight of at least 0 was due; the attempt is aborted.", worker, round, weight, expected);
           a.abort();
           return;
         }
@@ -198,6 +448,7 @@ final class AveragingHub implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    selector.wakeup();
     sessions.values().forEach(Session::close);
     try {
       server.close();
@@ -402,7 +653,7 @@ final class AveragingHub implements AutoCloseable {
         for (int i = 0; i < sum.length; i++) {
           mean[i] = (float) (sum[i] / weight);
         }
-        java.util.Arrays.fill(sum, 0);
+        Arrays.fill(sum, 0);
         if (oneBitLayout != null) {
           oneBitMean = oneBitMeans[slot];
           oneBitLayout.encode(mean, oneBitMean);
@@ -421,7 +672,7 @@ final class AveragingHub implements AutoCloseable {
       spreadNanos += System.nanoTime() - firstArrivalNanos;
       rounds++;
       weight = 0;
-      java.util.Arrays.fill(contributions, null);
+      Arrays.fill(contributions, null);
       summed = 0;
       arrived = 0;
       exhausted = 0;

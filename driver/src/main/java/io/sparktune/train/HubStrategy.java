@@ -62,6 +62,7 @@ public final class HubStrategy implements TrainingStrategy {
   private final TrainingSettings t;
   private final int workers;
   private final AveragingHub hub;
+  private final HubCredential credential;
   private final Exchange exchange;
   private final long seed;
   private List<TrainingListener> listeners = List.of();
@@ -83,7 +84,24 @@ public final class HubStrategy implements TrainingStrategy {
     this.workers = workers;
     String host = t.hubAddress().isBlank()
         ? (sc.isLocal() ? "127.0.0.1" : sc.getConf().get("spark.driver.host", "127.0.0.1")) : t.hubAddress();
-    this.hub = new AveragingHub(sc.isLocal() ? "127.0.0.1" : "0.0.0.0", t.hubPort(), host);
+    this.credential = HubCredential.forRun(sc.getConf().getBoolean("spark.authenticate", false));
+    this.hub = new AveragingHub(bindAddress(sc), t.hubPort(), host, credential.key());
+  }
+
+  /**
+   * Where the hub listens: on the loopback interface in local mode, otherwise where Spark's driver binds
+   * ({@code spark.driver.bindAddress}, which defaults to {@code spark.driver.host}), not on every interface.
+   */
+  static String bindAddress(JavaSparkContext sc) {
+    if (sc.isLocal()) {
+      return "127.0.0.1";
+    }
+    return sc.getConf().get("spark.driver.bindAddress", sc.getConf().get("spark.driver.host", "0.0.0.0"));
+  }
+
+  /** The hub's port (tests). */
+  int hubPort() {
+    return hub.port();
   }
 
   @Override
@@ -142,8 +160,10 @@ public final class HubStrategy implements TrainingStrategy {
     // the segments are taken every epoch: the layers that train can change between epochs (progressive unfreezing)
     AveragingHub.Payload payload = encoding == SharingEncoding.ONE_BIT
         ? AveragingHub.Payload.oneBit(oneBitSegments(net)) : AveragingHub.Payload.dense(exchanged);
+    AveragingHub.Refusals refusedBefore = hub.refusals();
     try (AveragingHub.Session session = hub.open(workers, gradients, payload)) {
-      AveragingWorker.Settings settings = new AveragingWorker.Settings(hub.host(), hub.port(), session.id(), workers,
+      AveragingWorker.Settings settings = new AveragingWorker.Settings(hub.host(), hub.port(), credential,
+          session.id(), workers,
           gradients ? 1 : t.averagingFrequency(), withUpdater, gradients ? t.sharingPrefetch() : t.averagingPrefetch(),
           io.sparktune.data.Splits.mix(seed + 0x5EED_0000L * (net.epochCount() + 1)), encoding);
       List<AveragingWorker.Report> reports = parts.rdd().barrier()
@@ -173,7 +193,13 @@ public final class HubStrategy implements TrainingStrategy {
       warnIfManyLeftOut(reports);
       int steps = reports.stream().mapToInt(AveragingWorker.Report::steps).max().orElse(0);
       net.advanceCounters(steps, 1);
+      AveragingHub.Refusals refused = hub.refusals().since(refusedBefore);
+      if (refused.total() > 0) {
+        log.warn("The averaging hub refused {} connection(s) during this epoch ({}): something other than this run's "
+            + "tasks connects to port {}. Nothing it sent reached the model.", refused.total(), refused, hub.port());
+      }
       lastEpoch = breakdown(reports, done, encoding, (shipped - t0) / 1e9, (System.nanoTime() - t0) / 1e9);
+      lastEpoch.put("hub-refused-connections", refused.total());
       log.debug("{} epoch: {}", name(), lastEpoch);
     } finally {
       model.destroy();

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /** The driver's averaging hub over real TCP connections, with tasks played by threads. */
 class AveragingHubTest {
-  private final AveragingHub hub = new AveragingHub("127.0.0.1", 0, "127.0.0.1");
+  private final byte[] key = HubCredential.forRun(false).key();
+  private final AveragingHub hub = new AveragingHub("127.0.0.1", 0, "127.0.0.1", key, 1000);
   private final ExecutorService pool = Executors.newCachedThreadPool();
 
   @AfterEach
@@ -28,7 +29,8 @@ class AveragingHubTest {
   }
 
   private AveragingClient client(AveragingHub.Session s, int attempt, int worker) throws IOException {
-    return AveragingClient.connect(hub.host(), hub.port(), s.id(), attempt, worker, s.workers, s.length, () -> false);
+    return AveragingClient.connect(hub.host(), hub.port(), key, s.id(), attempt, worker, s.workers, s.length,
+        () -> false);
   }
 
   @Test
@@ -278,5 +280,188 @@ class AveragingHubTest {
       assertArrayEquals(new float[] {1 / 3f, 1 / 3f, 1 / 3f, 1, 1}, d[0], 1e-6f);
       assertArrayEquals(new float[] {4 / 9f, -4 / 9f, -4 / 9f, 0, 0}, d[1], 1e-6f);
     }
+  }
+
+  /** Every task of a 2-task session sends {1} then {3} with weight 1 and returns its two means. */
+  private List<Future<float[]>> twoRounds(AveragingHub.Session s, int tasks) {
+    List<Future<float[]>> means = new ArrayList<>();
+    for (int w = 0; w < tasks; w++) {
+      int worker = w;
+      means.add(pool.submit(() -> {
+        try (AveragingClient c = client(s, 0, worker)) {
+          float[] first = new float[1];
+          float[] second = new float[1];
+          assertEquals(AveragingProtocol.CONTINUE, c.exchange(1, false, new float[] {1 + worker}, first));
+          assertEquals(AveragingProtocol.DONE, c.exchange(1, true, new float[] {3 + worker}, second));
+          return new float[] {first[0], second[0]};
+        }
+      }));
+    }
+    return means;
+  }
+
+  @Test
+  void aTaskWithoutTheRunsKeyIsRefusedCountedAndNeverHeard() throws Exception {
+    AveragingHub.Session s = hub.open(2, false, AveragingHub.Payload.dense(1));
+    byte[] otherKey = HubCredential.forRun(false).key();
+    IOException e = assertThrows(IOException.class, () -> AveragingClient.connect(hub.host(), hub.port(), otherKey,
+        s.id(), 0, 1, 2, 1, () -> false));
+    assertTrue(e.getMessage().contains("Cannot reach the driver's averaging hub"), e.getMessage());
+    for (Future<float[]> m : twoRounds(s, 2)) {
+      assertArrayEquals(new float[] {1.5f, 3.5f}, m.get());
+    }
+    assertEquals(1, hub.refusals().count(AveragingHub.Refusal.FORGED));
+    assertEquals(1, hub.refusals().total());
+  }
+
+  /**
+   * A real task's bytes, recorded on their way to the hub (handshake and rounds), replayed on a new connection:
+   * the hub's fresh challenge makes the recorded proof worthless, so the replay is refused and its rounds never
+   * reach a session. The key itself never crosses the wire.
+   */
+  @Test
+  void aRecordedTaskReplayedOnAnotherConnectionIsRefused() throws Exception {
+    AveragingHub.Session s = hub.open(1, false, AveragingHub.Payload.dense(1));
+    java.io.ByteArrayOutputStream toHub = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream fromHub = new java.io.ByteArrayOutputStream();
+    try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Future<?> relay = pool.submit(() -> {
+        try (java.net.Socket task = proxy.accept(); java.net.Socket real = new java.net.Socket(hub.host(), hub.port())) {
+          Future<?> up = pool.submit(() -> copy(task, real, toHub));
+          copy(real, task, fromHub);
+          up.get();
+        }
+        return null;
+      });
+      try (AveragingClient c = AveragingClient.connect("127.0.0.1", proxy.getLocalPort(), key, s.id(), 0, 0, 1, 1,
+          () -> false)) {
+        float[] mean = new float[1];
+        assertEquals(AveragingProtocol.DONE, c.exchange(8, true, new float[] {5}, mean));
+        assertArrayEquals(new float[] {5}, mean);
+      }
+      relay.get();
+    }
+    assertEquals(1, s.completed().rounds);
+    byte[] recorded = toHub.toByteArray();
+    assertTrue(recorded.length > AveragingProtocol.HELLO_BYTES, "the hello and one round were recorded");
+    for (byte[] wire : new byte[][] {recorded, fromHub.toByteArray()}) {
+      assertEquals(-1, indexOf(wire, key), "the key never crosses the wire");
+    }
+    try (java.net.Socket replay = new java.net.Socket(hub.host(), hub.port())) {
+      replay.setSoTimeout(5000);
+      replay.getInputStream().readNBytes(AveragingProtocol.CHALLENGE_BYTES);
+      replay.getOutputStream().write(recorded);
+      replay.getOutputStream().flush();
+      assertEquals(-1, replay.getInputStream().read(), "the hub closes the replaying connection without a word");
+    }
+    assertEquals(1, hub.refusals().count(AveragingHub.Refusal.FORGED));
+    assertEquals(1, s.completed().rounds, "the replayed round never reached the session");
+  }
+
+  /** Relays what {@code from} sends to {@code to}, and a copy to {@code tap}, until {@code from} stops. */
+  private static Void copy(java.net.Socket from, java.net.Socket to, java.io.ByteArrayOutputStream tap) {
+    byte[] buf = new byte[8192];
+    try {
+      for (int n; (n = from.getInputStream().read(buf)) > 0; ) {
+        synchronized (tap) {
+          tap.write(buf, 0, n);
+        }
+        to.getOutputStream().write(buf, 0, n);
+        to.getOutputStream().flush();
+      }
+      to.shutdownOutput();
+    } catch (IOException ended) {
+      // one side closed: the relay is over
+    }
+    return null;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /**
+   * A thousand connections that never say anything and twenty that send junk neither hold a thread each nor
+   * delay the run's tasks; the junk is refused at once, the idle ones when their handshake time is up.
+   */
+  @Test
+  void idleAndJunkConnectionsNeitherBlockTheTasksNorReachTheMean() throws Exception {
+    List<java.net.Socket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 1000; i++) {
+        idle.add(new java.net.Socket(hub.host(), hub.port()));
+      }
+      java.util.Random random = new java.util.Random(3);
+      for (int i = 0; i < 20; i++) {
+        try (java.net.Socket junk = new java.net.Socket(hub.host(), hub.port())) {
+          byte[] bytes = new byte[200];
+          random.nextBytes(bytes);
+          junk.getOutputStream().write(bytes);
+          junk.setSoTimeout(5000);
+          junk.getInputStream().readNBytes(AveragingProtocol.CHALLENGE_BYTES);
+          assertEquals(-1, junk.getInputStream().read(), "junk is answered by closing");
+        }
+      }
+      long threads = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().startsWith("sparktune-averaging-")).count();
+      assertTrue(threads < 10, threads + " hub threads for 1,020 unproven connections");
+      AveragingHub.Session s = hub.open(3, false, AveragingHub.Payload.dense(1));
+      for (Future<float[]> m : twoRounds(s, 3)) {
+        assertArrayEquals(new float[] {2, 4}, m.get());
+      }
+      assertEquals(20, hub.refusals().count(AveragingHub.Refusal.JUNK));
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (hub.refusals().count(AveragingHub.Refusal.TIMED_OUT) < 1000 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertEquals(1000, hub.refusals().count(AveragingHub.Refusal.TIMED_OUT));
+      assertEquals(-1, idle.get(0).getInputStream().skip(AveragingProtocol.CHALLENGE_BYTES) >= 0
+          ? idle.get(0).getInputStream().read() : 0, "an idle connection is closed when its time is up");
+    } finally {
+      for (java.net.Socket sock : idle) {
+        sock.close();
+      }
+    }
+  }
+
+  /** A task never sends its state to an impostor: the other end must prove it holds the run's key too. */
+  @Test
+  void aTaskRefusesAHubThatCannotProveItIsTheRuns() throws Exception {
+    try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Future<byte[]> heard = pool.submit(() -> {
+        try (java.net.Socket task = fake.accept()) {
+          java.io.DataOutputStream out = new java.io.DataOutputStream(task.getOutputStream());
+          out.writeInt(AveragingProtocol.HUB_MAGIC);
+          out.write(HubCredential.challenge());
+          byte[] hello = task.getInputStream().readNBytes(AveragingProtocol.HELLO_BYTES);
+          out.write(HubCredential.challenge()); // not a proof
+          out.flush();
+          return task.getInputStream().readAllBytes();
+        }
+      });
+      IOException e = assertThrows(IOException.class, () -> AveragingClient.connect("127.0.0.1", fake.getLocalPort(),
+          key, 1, 0, 0, 1, 1, () -> false));
+      assertTrue(e.getMessage().contains("could not prove that it is this run's hub"), e.getMessage());
+      assertEquals(0, heard.get().length, "nothing after the hello");
+    }
+  }
+
+  /** A weight that is not a finite count of examples (a 1e30 is, and is a task's own business) ends the attempt. */
+  @Test
+  void aRoundWithAnInfiniteWeightAbortsTheAttempt() throws Exception {
+    AveragingHub.Session s = hub.open(1, false, AveragingHub.Payload.dense(1));
+    try (AveragingClient c = client(s, 0, 0)) {
+      assertThrows(IOException.class, () -> c.exchange(Double.POSITIVE_INFINITY, true, new float[] {1}, new float[1]));
+    }
+    assertNull(s.completed());
   }
 }

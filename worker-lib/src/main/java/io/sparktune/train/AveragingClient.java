@@ -37,22 +37,34 @@ public final class AveragingClient implements Closeable {
     this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
   }
 
-  /** Connects and introduces this task: epoch session, stage attempt, worker index, worker count, state length. */
-  public static AveragingClient connect(String host, int port, long epoch, int attempt, int worker, int workers,
-      int length, BooleanSupplier cancelled) throws IOException {
+  /**
+   * Connects, proves that this task belongs to the run (and checks that the other end is the run's hub), and
+   * introduces it: epoch session, stage attempt, worker index, worker count, state length.
+   *
+   * @param key the run's key ({@link HubCredential#key()})
+   */
+  public static AveragingClient connect(String host, int port, byte[] key, long epoch, int attempt, int worker,
+      int workers, int length, BooleanSupplier cancelled) throws IOException {
     Socket s = new Socket();
     try {
       s.connect(new InetSocketAddress(host, port), 60_000);
       s.setTcpNoDelay(true);
       s.setSoTimeout(POLL_MILLIS);
       AveragingClient c = new AveragingClient(s, cancelled, length);
-      c.out.writeInt(AveragingProtocol.MAGIC);
-      c.out.writeLong(epoch);
-      c.out.writeInt(attempt);
-      c.out.writeInt(worker);
-      c.out.writeInt(workers);
-      c.out.writeInt(length);
+      if (c.in.readInt() != AveragingProtocol.HUB_MAGIC) {
+        throw new IOException("the other end does not speak the averaging hub's protocol");
+      }
+      byte[] hubChallenge = new byte[AveragingProtocol.NONCE_BYTES];
+      c.in.readFully(hubChallenge);
+      byte[] mine = HubCredential.challenge();
+      AveragingProtocol.Hello hello = new AveragingProtocol.Hello(epoch, attempt, worker, workers, length);
+      c.out.write(AveragingProtocol.hello(key, hubChallenge, mine, hello));
       c.out.flush();
+      byte[] proof = new byte[AveragingProtocol.MAC_BYTES];
+      c.in.readFully(proof);
+      if (!HubCredential.same(proof, AveragingProtocol.hubProof(key, hubChallenge, mine, hello))) {
+        throw new IOException("the other end could not prove that it is this run's hub");
+      }
       return c;
     } catch (IOException e) {
       s.close();

@@ -26,6 +26,7 @@ public final class AveragingWorker {
    *
    * @param hubHost the driver's averaging hub
    * @param hubPort its TCP port
+   * @param credential how the task proves that it belongs to the run (the key stays in memory)
    * @param epoch the hub's session for this epoch
    * @param workers tasks taking part
    * @param frequency minibatches between averaging rounds
@@ -35,8 +36,9 @@ public final class AveragingWorker {
    * @param encoding gradient sharing: dense (exact gradients) or one-bit (updates compressed with error
    *     feedback), see {@link GradientSharingWorker}
    */
-  public record Settings(String hubHost, int hubPort, long epoch, int workers, int frequency, boolean withUpdater,
-      int prefetch, long randomSeed, SharingEncoding encoding) implements Serializable {
+  public record Settings(String hubHost, int hubPort, HubCredential credential, long epoch, int workers,
+      int frequency, boolean withUpdater, int prefetch, long randomSeed, SharingEncoding encoding)
+      implements Serializable {
 
     /**
      * Seeds the calling thread's ND4J generator for task {@code worker}: a run is reproducible (the pooled
@@ -93,7 +95,7 @@ public final class AveragingWorker {
     long compute = 0;
     long dataWait = 0;
     long exchange = 0;
-    try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.epoch(), attempt, worker,
+    try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.credential().key(), s.epoch(), attempt, worker,
         s.workers(), state.length(), cancelled)) {
       long setup = System.nanoTime() - t0;
       int status = AveragingProtocol.CONTINUE;

@@ -63,7 +63,7 @@ public final class GradientSharingWorker {
     ExchangedState.Segments segments = s.encoding() == SharingEncoding.ONE_BIT
         ? ExchangedState.of(net, false).parameterSegments(net.model().params()) : null;
     int exchanged = segments == null ? length : segments.total();
-    try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.epoch(), attempt, worker,
+    try (AveragingClient hub = AveragingClient.connect(s.hubHost(), s.hubPort(), s.credential().key(), s.epoch(), attempt, worker,
         s.workers(), exchanged, cancelled)) {
       long setup = System.nanoTime() - t0;
       Sharing sharing = segments != null ? new OneBitUpdates(hub, segments) : new DenseGradients(hub, length);
