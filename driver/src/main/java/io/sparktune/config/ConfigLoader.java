@@ -90,12 +90,15 @@ public final class ConfigLoader {
       key = ROOT + "." + key;
     }
     String value = kv.substring(eq + 1).trim();
+    // the origin names the override in error messages: never with a secret value
+    String origin = "--set " + (Redaction.sensitive(key) ? kv.substring(0, eq) + "=" + Redaction.REDACTED
+        : Redaction.userInfo(kv));
     try {
       return ConfigFactory.parseString(key + " = " + value,
-          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription("--set " + kv));
+          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(origin));
     } catch (ConfigException e) {
       // not valid HOCON as written (e.g. a path with colons): take the value as a plain string
-      return ConfigFactory.parseMap(Map.of(key, value), "--set " + kv);
+      return ConfigFactory.parseMap(Map.of(key, value), origin);
     }
   }
 
@@ -152,9 +155,9 @@ public final class ConfigLoader {
     return prev[b.length()];
   }
 
-  /** The resolved sparktune section rendered as HOCON, written next to every output. */
+  /** The resolved sparktune section rendered as HOCON, secrets redacted ({@link Redaction}), written next to every output. */
   public static String render(Config resolved) {
-    return resolved.getConfig(ROOT).atKey(ROOT).root().render(
+    return Redaction.redact(resolved.getConfig(ROOT).atKey(ROOT)).root().render(
         com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
   }
 

@@ -46,7 +46,8 @@ public final class ConfigProblems {
     if (config.hasPathOrNull(path)) {
       ConfigValue v = config.getValue(path);
       where = origin(v.origin());
-      value = v.render(com.typesafe.config.ConfigRenderOptions.concise());
+      value = Redaction.sensitive(path) ? Redaction.REDACTED
+          : Redaction.userInfo(v.render(com.typesafe.config.ConfigRenderOptions.concise()));
       problems.add(path + " = " + value + " (" + where + "): " + message);
     } else {
       problems.add(path + ": " + message);

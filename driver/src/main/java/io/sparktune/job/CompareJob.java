@@ -106,7 +106,7 @@ public final class CompareJob {
     report.put("metrics-b", metricsB);
     out.writeConfig(s);
     out.writeJson("comparison.json", report);
-    out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+    out.writeProvenance(Provenance.of(s, "", start, Instant.now(), sc.master()));
     io.sparktune.report.HtmlReport.write(out, "sparktune comparison: A " + a.uri() + " vs B " + b.uri());
     out.markComplete();
     data.release();

@@ -105,7 +105,7 @@ public final class CrossValidationJob {
     report.put("per-fold", folds);
     out.writeConfig(s);
     out.writeJson("cv.json", report);
-    out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+    out.writeProvenance(Provenance.of(s, "", start, Instant.now(), sc.master()));
     out.markComplete();
     print(summary, k, out.uri());
     return report;

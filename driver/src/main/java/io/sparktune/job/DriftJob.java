@@ -55,7 +55,7 @@ public final class DriftJob {
       DriftReport d = measure(sc, profile, model, data, s);
       out.writeConfig(s);
       out.writeJson("drift.json", d.details());
-      out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+      out.writeProvenance(Provenance.of(s, "", start, Instant.now(), sc.master()));
       out.markComplete();
       System.out.println(String.format("DRIFT of %s from what %s was trained on: largest feature PSI %.4f, class "
           + "prior PSI %.4f, embedding shift %.4f, unknown-token share %+.4f (drift.json in %s)", data.uri(),

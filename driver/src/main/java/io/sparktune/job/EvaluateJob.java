@@ -78,7 +78,7 @@ public final class EvaluateJob {
     }
     out.writeConfig(s);
     out.writeJson("metrics.json", metrics);
-    out.writeJson("provenance.json", Provenance.of(s, "", start, Instant.now(), sc.master()));
+    out.writeProvenance(Provenance.of(s, "", start, Instant.now(), sc.master()));
     io.sparktune.report.HtmlReport.write(out, "sparktune evaluation: " + model.uri() + " on " + data.uri());
     out.markComplete();
     log.info("Evaluation of {} on {}: {}; written to {}", model.uri(), data.uri(), summary, out.uri());

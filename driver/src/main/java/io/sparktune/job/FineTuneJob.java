@@ -371,7 +371,7 @@ public final class FineTuneJob {
     }
     out.writeModel(net, data.normalizer(), modelInfo(data));
     out.writeJson("metrics.json", metrics);
-    out.writeJson("provenance.json", Provenance.of(s, data.fingerprint(), start, Instant.now(), sc.master()));
+    out.writeProvenance(Provenance.of(s, data.fingerprint(), start, Instant.now(), sc.master()));
     HtmlReport.write(out, title);
     out.markComplete();
     Summary.print(metrics, s, out.uri());

@@ -119,7 +119,7 @@ public final class InspectJob {
       report.put("seconds", java.time.Duration.between(start, Instant.now()).toMillis() / 1000.0);
       out.writeConfig(s);
       out.writeJson(FILE, report);
-      out.writeJson("provenance.json", Provenance.of(s, DataPipeline.fingerprint(d), start, Instant.now(),
+      out.writeProvenance(Provenance.of(s, DataPipeline.fingerprint(d), start, Instant.now(),
           sc.master()));
       String title = "sparktune inspect: " + d.trainDataText();
       Map<String, Object> page = new LinkedHashMap<>();

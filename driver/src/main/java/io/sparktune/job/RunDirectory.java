@@ -81,7 +81,7 @@ public final class RunDirectory {
   }
 
   public void writeConfig(FineTuneSettings s) {
-    HadoopFiles.writeString(file("config.conf"), ConfigLoader.render(s.resolved()));
+    HadoopFiles.writePrivateString(file("config.conf"), ConfigLoader.render(s.resolved()));
   }
 
   public void writeModel(Network net, DataNormalization normalizer, Map<String, Object> modelInfo) {
@@ -112,6 +112,11 @@ public final class RunDirectory {
 
   public void writeJson(String name, Object value) {
     Json.writeFile(file(name), value);
+  }
+
+  /** provenance.json (it records the configuration): owner-only. */
+  public void writeProvenance(Map<String, Object> provenance) {
+    Json.writePrivateFile(file("provenance.json"), provenance);
   }
 
   public void markComplete() {

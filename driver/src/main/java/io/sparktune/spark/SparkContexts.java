@@ -1,5 +1,6 @@
 package io.sparktune.spark;
 
+import io.sparktune.config.Redaction;
 import io.sparktune.config.SparkSettings;
 import io.sparktune.io.HadoopFiles;
 import org.apache.spark.SparkConf;
@@ -38,6 +39,7 @@ public final class SparkContexts {
     }
     s.conf().forEach(conf::set);
     JavaSparkContext sc = new JavaSparkContext(conf);
+    Redaction.useSparkRegex(sc.getConf().get("spark.redaction.regex", null));
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());
     return sc;
   }

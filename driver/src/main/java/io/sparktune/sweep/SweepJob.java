@@ -2,6 +2,7 @@ package io.sparktune.sweep;
 
 import io.sparktune.BadInputException;
 import io.sparktune.config.ConfigLoader;
+import io.sparktune.config.Redaction;
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.config.SweepSettings;
 import io.sparktune.io.HadoopFiles;
@@ -223,10 +224,13 @@ public final class SweepJob {
     return s;
   }
 
-  /** Renders a configuration without the sweep section or comments, ready for sparktune finetune. */
+  /**
+   * Renders a configuration without the sweep section or comments, ready for sparktune finetune once the
+   * redacted secrets ({@link Redaction}) are given again.
+   */
   static String renderForFinetune(FineTuneSettings s) {
-    return s.resolved().withoutPath(ConfigLoader.ROOT + ".sweep").getConfig(ConfigLoader.ROOT).atKey(ConfigLoader.ROOT)
-        .root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false).setComments(false)
+    return Redaction.redact(s.resolved().withoutPath(ConfigLoader.ROOT + ".sweep").getConfig(ConfigLoader.ROOT)
+        .atKey(ConfigLoader.ROOT)).root().render(com.typesafe.config.ConfigRenderOptions.defaults().setOriginComments(false).setComments(false)
             .setJson(false));
   }
 

@@ -1,6 +1,7 @@
 package io.sparktune.sweep;
 
 import io.sparktune.config.FineTuneSettings;
+import io.sparktune.config.Redaction;
 import io.sparktune.config.SweepSettings;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.io.Json;
@@ -53,11 +54,15 @@ public record SweepResults(String output, List<Trial> ranked, Trial best, String
     HadoopFiles.writeString(HadoopFiles.child(out, "trials.md"), table);
     if (best != null) {
       FineTuneSettings bestSettings = SweepJob.withValues(base, best).withOutput(out + "/best-run");
+      String rendered = SweepJob.renderForFinetune(bestSettings);
       HadoopFiles.writeString(HadoopFiles.child(out, "best-config.conf"),
           "# The best trial of the sweep in " + out + " (" + best.name() + ", validation " + sweep.metric() + " "
               + String.format("%.4f", best.score()) + "), as a full fine-tune configuration:\n"
               + "#   bin/sparktune finetune --config " + out + "/best-config.conf\n"
-              + SweepJob.renderForFinetune(bestSettings));
+              + (rendered.contains(Redaction.REDACTED)
+                  ? "# Secrets are not written here (" + Redaction.REDACTED + "): give them again "
+                      + "the way you gave them to the sweep (--set, an include, ${?ENV}).\n" : "")
+              + rendered);
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("trial", best.name());
       b.put("values", best.values);

@@ -73,7 +73,7 @@ public final class CheckpointStore {
     manifest.put("epoch", epoch);
     manifest.putAll(state);
     manifest.put("files", Map.of(MODEL, Map.of("bytes", model.length, "sha256", io.sparktune.io.Sha256.hex(model))));
-    Json.writeFile(new Path(dir, MANIFEST), manifest);
+    Json.writePrivateFile(new Path(dir, MANIFEST), manifest);
     log.info("Checkpoint saved: {} ({} MB)", dir, String.format("%.1f", model.length / 1e6));
     prune();
     return dir;

@@ -45,4 +45,9 @@ public final class Json {
   public static void writeFile(Path p, Object value) {
     HadoopFiles.writeString(p, write(value) + "\n");
   }
+
+  /** As {@link #writeFile}, owner-only ({@link HadoopFiles#writePrivateString}). */
+  public static void writePrivateFile(Path p, Object value) {
+    HadoopFiles.writePrivateString(p, write(value) + "\n");
+  }
 }
