@@ -36,7 +36,37 @@ public final class SparktuneCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    Thread.setDefaultUncaughtExceptionHandler(SparktuneCli::uncaught);
     System.exit(execute(args));
+  }
+
+  /**
+   * An {@link Error} on any thread of the sparktune process ends the run: one {@code error:} line and exit 1,
+   * instead of a dead thread and a JVM kept alive by Spark's other threads (Hadoop reports a full local disk as
+   * {@code FSError}, an Error). Exceptions on other threads are their owners' business; Spark handles its own
+   * task threads. The exit runs on a new thread, so that shutdown hooks waiting for this one cannot deadlock,
+   * and a halt follows if they take longer than a minute.
+   */
+  static void uncaught(Thread t, Throwable e) {
+    if (!(e instanceof Error)) {
+      log.warn("Thread {} ended with an uncaught exception.", t.getName(), e);
+      return;
+    }
+    log.error("Thread {} failed; the run ends.", t.getName(), e);
+    System.err.println("error: the run failed: " + message(e) + " (on thread " + t.getName() + "; the log has the "
+        + "details)");
+    Thread exit = new Thread(() -> System.exit(FAILURE), "sparktune-exit");
+    exit.start();
+    Thread halt = new Thread(() -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException ignored) {
+        // halting anyway
+      }
+      Runtime.getRuntime().halt(FAILURE);
+    }, "sparktune-halt");
+    halt.setDaemon(true);
+    halt.start();
   }
 
   /** Runs the CLI and returns the exit code (tests call this instead of main). */
@@ -48,7 +78,11 @@ public final class SparktuneCli implements Runnable {
       e.getCommandLine().usage(System.err);
       return BAD_INPUT;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (Throwable e) { // an Error from a command, which picocli lets through
+      return handle(e);
+    }
   }
 
   static int handle(Throwable e) {
@@ -69,7 +103,7 @@ public final class SparktuneCli implements Runnable {
       return BAD_INPUT;
     }
     log.error("The run failed.", e);
-    System.err.println("error: the run failed: " + message(e) + " (the log above has the details)");
+    System.err.println("error: the run failed: " + message(e) + diskFull(e) + " (the log above has the details)");
     return FAILURE;
   }
 
@@ -90,6 +124,17 @@ public final class SparktuneCli implements Runnable {
       }
     }
     return null;
+  }
+
+  /** A hint when the cause is a full disk (Hadoop's local file system reports it as FSError). */
+  private static String diskFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("No space left on device")) {
+        return ": a disk is full; free space or choose another --output, then --resume from the last complete "
+            + "checkpoint if one was kept";
+      }
+    }
+    return "";
   }
 
   private static String message(Throwable e) {

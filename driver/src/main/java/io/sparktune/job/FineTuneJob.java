@@ -131,7 +131,7 @@ public final class FineTuneJob {
     CheckpointStore checkpoints = new CheckpointStore(s.run().checkpointDir(), s.run().checkpointKeep());
     try {
       return runIn(sc, out, checkpoints);
-    } catch (Exception e) { // also Spark's SparkException, checked but thrown undeclared from Scala
+    } catch (Throwable e) { // also Spark's SparkException (thrown undeclared from Scala) and Errors (FSError)
       if (!existed) {
         out.discardUnfinished(checkpoints);
       }

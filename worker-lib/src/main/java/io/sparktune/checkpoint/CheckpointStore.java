@@ -63,20 +63,37 @@ public final class CheckpointStore {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
     net.save(bytes, true, normalizer);
     byte[] model = bytes.toByteArray();
-    try (OutputStream out = HadoopFiles.create(new Path(dir, MODEL))) {
-      out.write(model);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+    try {
+      try (OutputStream out = HadoopFiles.create(new Path(dir, MODEL))) {
+        out.write(model);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+      }
+      Map<String, Object> manifest = new LinkedHashMap<>();
+      manifest.put("format-version", 1);
+      manifest.put("epoch", epoch);
+      manifest.putAll(state);
+      manifest.put("files", Map.of(MODEL, Map.of("bytes", model.length, "sha256", io.sparktune.io.Sha256.hex(model))));
+      Json.writePrivateFile(new Path(dir, MANIFEST), manifest);
+    } catch (RuntimeException | Error e) { // Hadoop's local file system reports a full disk as FSError
+      discardPartial(dir, e);
+      throw e;
     }
-    Map<String, Object> manifest = new LinkedHashMap<>();
-    manifest.put("format-version", 1);
-    manifest.put("epoch", epoch);
-    manifest.putAll(state);
-    manifest.put("files", Map.of(MODEL, Map.of("bytes", model.length, "sha256", io.sparktune.io.Sha256.hex(model))));
-    Json.writePrivateFile(new Path(dir, MANIFEST), manifest);
     log.info("Checkpoint saved: {} ({} MB)", dir, String.format("%.1f", model.length / 1e6));
     prune();
     return dir;
+  }
+
+  /**
+   * A save that failed leaves no partial directory behind (it would never load: the manifest is written last,
+   * but it costs space and confuses a reader); best effort, since the cause may be the file system itself.
+   */
+  private static void discardPartial(Path dir, Throwable cause) {
+    try {
+      HadoopFiles.delete(dir);
+    } catch (RuntimeException | Error e) {
+      cause.addSuppressed(e);
+    }
   }
 
   /** The newest complete, verified checkpoint, if any; broken ones are skipped with a warning. */
