@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparktune", mixinStandardHelpOptions = true, versionProvider = SparktuneCli.Version.class,
     description = "Distributed fine-tuning of Deeplearning4j networks on Apache Spark.",
+    footer = {"", "Any command also takes --debug: stack traces and Spark's task failures on the console (they are "
+        + "always in the log file, sparktune-USER.log in the temporary folder unless -Dsparktune.log.file says "
+        + "otherwise)."},
     subcommands = {FinetuneCommand.class, SweepCommand.class, EvaluateCommand.class, CompareCommand.class,
         CrossValidateCommand.class, RegistryCommand.class, RetrainCommand.class, DriftCommand.class, InspectCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
@@ -53,8 +56,8 @@ public final class SparktuneCli implements Runnable {
       return;
     }
     log.error("Thread {} failed; the run ends.", t.getName(), e);
-    System.err.println("error: the run failed: " + message(e) + " (on thread " + t.getName() + "; the log has the "
-        + "details)");
+    System.err.println("error: the run failed: " + message(e) + " (on thread " + t.getName() + "; the stack trace is "
+        + "in " + Logs.file() + ")");
     Thread exit = new Thread(() -> System.exit(FAILURE), "sparktune-exit");
     exit.start();
     Thread halt = new Thread(() -> {
@@ -71,6 +74,10 @@ public final class SparktuneCli implements Runnable {
 
   /** Runs the CLI and returns the exit code (tests call this instead of main). */
   public static int execute(String... args) {
+    if (java.util.Arrays.asList(args).contains("--debug")) {
+      Logs.debug();
+      args = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+    }
     CommandLine cli = new CommandLine(new SparktuneCli());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e));
     cli.setParameterExceptionHandler((e, args2) -> {
@@ -103,7 +110,8 @@ public final class SparktuneCli implements Runnable {
       return BAD_INPUT;
     }
     log.error("The run failed.", e);
-    System.err.println("error: the run failed: " + message(e) + diskFull(e) + " (the log above has the details)");
+    System.err.println("error: the run failed: " + message(e) + diskFull(e) + " (the stack trace is in " + Logs.file()
+        + "; --debug shows it here)");
     return FAILURE;
   }
 

@@ -15,11 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bad-input corpus (src-test-data/bad-inputs/cases.conf): every broken input gives its documented exit
- * code and one clear sentence naming what is wrong, and leaves no output behind. All cases run, and every
+ * code and one clear sentence naming what is wrong, prints no stack trace (the log file has it), and leaves no
+ * output behind. All cases run, and every
  * failing one is reported together.
  */
 class BadInputCorpusIT {
   static final String BAD = "src-test-data/bad-inputs";
+  /** A stack frame or a chained cause, as Java prints them. */
+  static final java.util.regex.Pattern STACK_TRACE =
+      java.util.regex.Pattern.compile("(?m)^\\s+at [\\w$.<>/]+\\(.*$|^Caused by: .*$");
 
   @TempDir
   Path dir;
@@ -57,6 +61,10 @@ class BadInputCorpusIT {
       }
       if (Files.exists(out)) {
         problems.add("it left output at " + out);
+      }
+      java.util.regex.Matcher trace = STACK_TRACE.matcher(r.out() + r.err());
+      if (trace.find()) {
+        problems.add("a stack trace on the console ('" + trace.group().strip() + "'); it belongs in the log file");
       }
       if (!problems.isEmpty()) {
         failures.add(name + ": " + String.join("; ", problems) + "\n    " + error);
