@@ -1,5 +1,8 @@
 package io.sparktune.cli;
 
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
+
 import io.sparktune.job.CompareJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +32,10 @@ final class CompareCommand implements Callable<Integer> {
     options.set("data.train-uri", data);
     // model.uri is required by the settings but unused here: A and B name the models
     options.set("model.uri", a);
-    new CompareJob(options.settings(), a, b, options.overwrite).run();
+    FineTuneSettings s = options.settings();
+    try (OutputLock lock = OutputLock.take(s, "compare", java.util.Map.of("--a", a, "--b", b))) {
+      new CompareJob(s, a, b, options.overwrite).run();
+    }
     return SparktuneCli.OK;
   }
 }

@@ -1,5 +1,8 @@
 package io.sparktune.cli;
 
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
+
 import io.sparktune.job.CrossValidationJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +23,10 @@ final class CrossValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     options.set("data.cross-validation.folds", folds);
-    new CrossValidationJob(options.settings(), options.overwrite).run();
+    FineTuneSettings s = options.settings();
+    try (OutputLock lock = options.lockOutput(s, "cv")) {
+      new CrossValidationJob(s, options.overwrite).run();
+    }
     return SparktuneCli.OK;
   }
 }

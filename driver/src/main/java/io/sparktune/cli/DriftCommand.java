@@ -1,5 +1,8 @@
 package io.sparktune.cli;
 
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
+
 import io.sparktune.job.DriftJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +29,10 @@ final class DriftCommand implements Callable<Integer> {
   public Integer call() {
     options.set("model.uri", model);
     options.set("data.train-uri", data);
-    new DriftJob(options.settings(), options.overwrite).run();
+    FineTuneSettings s = options.settings();
+    try (OutputLock lock = options.lockOutput(s, "drift")) {
+      new DriftJob(s, options.overwrite).run();
+    }
     return SparktuneCli.OK;
   }
 }

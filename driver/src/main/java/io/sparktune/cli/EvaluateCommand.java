@@ -1,5 +1,8 @@
 package io.sparktune.cli;
 
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
+
 import io.sparktune.job.EvaluateJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +26,10 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() {
     options.set("model.uri", model);
     options.set("data.train-uri", data);
-    new EvaluateJob(options.settings(), options.overwrite).run();
+    FineTuneSettings s = options.settings();
+    try (OutputLock lock = options.lockOutput(s, "evaluate")) {
+      new EvaluateJob(s, options.overwrite).run();
+    }
     return SparktuneCli.OK;
   }
 }

@@ -1,5 +1,8 @@
 package io.sparktune.cli;
 
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
+
 import io.sparktune.job.FineTuneJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +21,10 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    new FineTuneJob(options.settings(), resume, options.overwrite).run();
+    FineTuneSettings s = options.settings();
+    try (OutputLock lock = options.lockOutput(s, "finetune")) {
+      new FineTuneJob(s, resume, options.overwrite).run();
+    }
     return SparktuneCli.OK;
   }
 }

@@ -1,5 +1,8 @@
 package io.sparktune.cli;
 
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
+
 import io.sparktune.config.InspectSettings;
 import io.sparktune.job.InspectJob;
 import java.util.concurrent.Callable;
@@ -23,7 +26,11 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     options.set("data.train-uri", data);
-    new InspectJob(options.settings(), InspectSettings.fromConfig(options.config()), options.overwrite).run();
+    FineTuneSettings s = options.settings();
+    InspectSettings inspect = InspectSettings.fromConfig(options.config());
+    try (OutputLock lock = options.lockOutput(s, "inspect")) {
+      new InspectJob(s, inspect, options.overwrite).run();
+    }
     return SparktuneCli.OK;
   }
 }

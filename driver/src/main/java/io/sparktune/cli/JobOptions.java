@@ -2,6 +2,7 @@ package io.sparktune.cli;
 
 import io.sparktune.config.ConfigLoader;
 import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,11 @@ public final class JobOptions {
     com.typesafe.config.Config c = ConfigLoader.load(config, overrides);
     return output == null ? c : c.withValue(ConfigLoader.ROOT + ".output.uri",
         com.typesafe.config.ConfigValueFactory.fromAnyRef(output, "--output"));
+  }
+
+  /** Refuses an output that overlaps an input and takes the output's lock ({@link OutputLock}). */
+  OutputLock lockOutput(FineTuneSettings s, String command) {
+    return OutputLock.take(s, command, java.util.Map.of());
   }
 
   FineTuneSettings settings() {

@@ -93,7 +93,7 @@ public final class SparktuneCli implements Runnable {
   }
 
   static int handle(Throwable e) {
-    if (e instanceof io.sparktune.retrain.RetrainLock.HeldException held) {
+    if (e instanceof io.sparktune.job.DirectoryLock.HeldException held) {
       System.err.println("error: " + held.getMessage());
       return BUSY;
     }

@@ -1,5 +1,8 @@
 package io.sparktune.cli;
 
+import io.sparktune.config.FineTuneSettings;
+import io.sparktune.job.OutputLock;
+
 import io.sparktune.sweep.SweepJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +24,10 @@ final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    new SweepJob(options.settings(), resume, options.overwrite).run();
+    FineTuneSettings s = options.settings();
+    try (OutputLock lock = options.lockOutput(s, "sweep")) {
+      new SweepJob(s, resume, options.overwrite).run();
+    }
     return SparktuneCli.OK;
   }
 }

@@ -12,6 +12,7 @@ import io.sparktune.eval.EvaluationData;
 import io.sparktune.eval.EvaluationModel;
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.io.Sha256;
+import io.sparktune.job.DirectoryLock;
 import io.sparktune.job.CompareJob;
 import io.sparktune.job.FineTuneJob;
 import io.sparktune.job.RunDirectory;
@@ -63,13 +64,13 @@ public final class RetrainJob {
   public Map<String, Object> run(JavaSparkContext sc) {
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());
     ModelRegistry registry = new ModelRegistry(r.registryUri());
-    try (RetrainLock lock = RetrainLock.acquire(registry.retrainUri(r.modelName()) + "/lock",
-        "retrain of " + r.modelName(), r.lockHeartbeat(), r.lockStaleAfter())) {
+    try (DirectoryLock lock = DirectoryLock.acquire(registry.retrainUri(r.modelName()) + "/lock", "retrain",
+        "retrain of " + r.modelName(), r.lockHeartbeat(), r.lockStaleAfter(), "retrain.lock.stale-after")) {
       return retrain(sc, registry, lock);
     }
   }
 
-  private Map<String, Object> retrain(JavaSparkContext sc, ModelRegistry registry, RetrainLock lock) {
+  private Map<String, Object> retrain(JavaSparkContext sc, ModelRegistry registry, DirectoryLock lock) {
     Instant start = Instant.now();
     String name = r.modelName();
     ModelRegistry.Version production = registry.alias(name, r.productionAlias()).orElseThrow(() ->

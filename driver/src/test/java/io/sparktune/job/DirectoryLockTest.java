@@ -1,4 +1,4 @@
-package io.sparktune.retrain;
+package io.sparktune.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,26 +18,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The retrain lock on a local disk: held, refused, released, stale taken over, lost, one winner of a race. */
-class RetrainLockTest {
+class DirectoryLockTest {
   static final Duration BEAT = Duration.ofMillis(200);
   static final Duration STALE = Duration.ofSeconds(5);
 
   @TempDir
   Path dir;
 
-  RetrainLock take(String purpose) {
-    return RetrainLock.acquire(dir.toString(), purpose, BEAT, STALE);
+  DirectoryLock take(String purpose) {
+    return DirectoryLock.acquire(dir.toString(), "retrain", purpose, BEAT, STALE, "retrain.lock.stale-after");
   }
 
   @Test
   void aHeldLockIsRefusedWithItsHolderAndFreeAfterRelease() {
-    try (RetrainLock first = take("first")) {
-      String msg = assertThrows(RetrainLock.HeldException.class, () -> take("second")).getMessage();
+    try (DirectoryLock first = take("first")) {
+      String msg = assertThrows(DirectoryLock.HeldException.class, () -> take("second")).getMessage();
       assertTrue(msg.contains("for first") && msg.contains("pid " + ProcessHandle.current().pid())
           && msg.contains("Nothing was done"), msg);
       assertTrue(first.held());
     }
-    try (RetrainLock again = take("third")) {
+    try (DirectoryLock again = take("third")) {
       assertTrue(again.held());
       assertTrue(Files.exists(dir.resolve("000002.json")), "a new generation after the release");
     }
@@ -45,7 +45,7 @@ class RetrainLockTest {
 
   @Test
   void theHeartbeatAdvancesWhileHeld() throws Exception {
-    try (RetrainLock lock = take("beating")) {
+    try (DirectoryLock lock = take("beating")) {
       long first = Long.parseLong(Files.readString(dir.resolve("000001.heartbeat")).trim());
       Thread.sleep(BEAT.toMillis() * 4);
       long later = Long.parseLong(Files.readString(dir.resolve("000001.heartbeat")).trim());
@@ -58,7 +58,7 @@ class RetrainLockTest {
     Files.writeString(dir.resolve("000001.json"), "{\"host\":\"gone\",\"pid\":1,\"user\":\"x\",\"purpose\":\"old\","
         + "\"since\":\"2026-01-01T00:00:00Z\"}");
     Files.writeString(dir.resolve("000001.heartbeat"), Long.toString(System.currentTimeMillis() - STALE.toMillis() - 1));
-    try (RetrainLock lock = take("new")) {
+    try (DirectoryLock lock = take("new")) {
       assertTrue(lock.held());
       assertTrue(Files.exists(dir.resolve("000002.json")));
     }
@@ -69,18 +69,18 @@ class RetrainLockTest {
     Files.writeString(dir.resolve("000001.json"), "{\"host\":\"elsewhere\",\"pid\":7,\"user\":\"x\",\"purpose\":\"p\","
         + "\"since\":\"2026-01-01T00:00:00Z\"}");
     Files.writeString(dir.resolve("000001.heartbeat"), Long.toString(System.currentTimeMillis() - 1000));
-    String msg = assertThrows(RetrainLock.HeldException.class, () -> take("new")).getMessage();
+    String msg = assertThrows(DirectoryLock.HeldException.class, () -> take("new")).getMessage();
     assertTrue(msg.contains("elsewhere") && msg.contains("pid 7"), msg);
   }
 
   @Test
   void aHolderTakenOverKnowsItLostTheLockAndLeavesTheNewOneAlone() throws Exception {
-    RetrainLock paused = take("paused");
+    DirectoryLock paused = take("paused");
     Files.writeString(dir.resolve("000002.json"), "{\"host\":\"other\",\"pid\":9}");
     assertFalse(paused.held());
     paused.close();
     assertFalse(Files.exists(dir.resolve("000001.released")), "a lost lock is not released by its old holder");
-    assertThrows(RetrainLock.HeldException.class, () -> take("third"), "generation 2 is the lock now");
+    assertThrows(DirectoryLock.HeldException.class, () -> take("third"), "generation 2 is the lock now");
   }
 
   @Test
@@ -90,13 +90,13 @@ class RetrainLockTest {
       int takers = 6;
       ExecutorService pool = Executors.newFixedThreadPool(takers);
       CountDownLatch start = new CountDownLatch(1);
-      List<Future<RetrainLock>> results = new ArrayList<>();
+      List<Future<DirectoryLock>> results = new ArrayList<>();
       for (int t = 0; t < takers; t++) {
         results.add(pool.submit(() -> {
           start.await();
           try {
-            return RetrainLock.acquire(roundDir.toString(), "race", BEAT, STALE);
-          } catch (RetrainLock.HeldException e) {
+            return DirectoryLock.acquire(roundDir.toString(), "retrain", "race", BEAT, STALE, "stale-after");
+          } catch (DirectoryLock.HeldException e) {
             return null;
           }
         }));
@@ -104,16 +104,30 @@ class RetrainLockTest {
       start.countDown();
       // every taker must have tried before the winner lets go: a taker that only starts after the release
       // rightly gets the next generation (that is sequential, not concurrent)
-      List<RetrainLock> winners = new ArrayList<>();
-      for (Future<RetrainLock> f : results) {
-        RetrainLock l = f.get();
+      List<DirectoryLock> winners = new ArrayList<>();
+      for (Future<DirectoryLock> f : results) {
+        DirectoryLock l = f.get();
         if (l != null) {
           winners.add(l);
         }
       }
-      winners.forEach(RetrainLock::close);
+      winners.forEach(DirectoryLock::close);
       pool.shutdown();
       assertEquals(1, winners.size(), "round " + round);
+    }
+  }
+
+  /** A killed run on this host is not waited for: its process is gone, so its lock is free at once. */
+  @Test
+  void aLockOfAProcessOnThisHostThatEndedIsTakenOverAtOnce() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    String host = java.lang.management.ManagementFactory.getRuntimeMXBean().getName().replaceFirst("^[^@]*@", "");
+    Files.writeString(dir.resolve("000001.json"), "{\"host\":\"" + host + "\",\"pid\":" + gone.pid()
+        + ",\"user\":\"x\",\"purpose\":\"killed\",\"since\":\"2026-01-01T00:00:00Z\"}");
+    Files.writeString(dir.resolve("000001.heartbeat"), Long.toString(System.currentTimeMillis()));
+    try (DirectoryLock lock = take("after the kill")) {
+      assertTrue(lock.held());
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.sparktune.retrain;
+package io.sparktune.job;
 
 import io.sparktune.io.HadoopFiles;
 import io.sparktune.io.Json;
@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lock on any Hadoop URI that a process holds while it retrains, so two retrains of one model never
- * run at once. The lock is a sequence of generations, one file each, created without overwrite:
+ * A lock on any Hadoop URI that one process holds while it works: a retrain of one model
+ * ({@code RetrainJob}), or any command writing one output directory ({@link OutputLock}), so two never run
+ * at once. The lock is a sequence of generations, one file each, created without overwrite:
  *
  * <pre>
  * DIR/000004.json        the holder of generation 4 (host, pid, user, purpose, since)
@@ -28,14 +29,14 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * The newest generation is the lock. It is free when released, or when its heartbeat is older than
- * stale-after (the holder died); a taker then creates the next generation, and only one of several
+ * stale-after (the holder died), or at once when its holder was a process on this host that no longer runs; a taker then creates the next generation, and only one of several
  * concurrent takers can create it (on HDFS and local disks; S3 in Hadoop 3.3 checks and writes in two
  * steps, so there two takers in the same instant could both win). A holder that finds a newer
  * generation than its own (it paused longer than stale-after and was taken over) has lost the lock and
  * must not change anything shared: {@link #held()} says so.
  */
-public final class RetrainLock implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RetrainLock.class);
+public final class DirectoryLock implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DirectoryLock.class);
 
   /** Thrown when another live process holds the lock. */
   public static final class HeldException extends RuntimeException {
@@ -47,16 +48,18 @@ public final class RetrainLock implements AutoCloseable {
   }
 
   private final Path dir;
+  private final String what;
   private final int generation;
   private final ScheduledExecutorService heartbeats;
   private volatile boolean lost;
 
-  private RetrainLock(Path dir, int generation, Duration heartbeat) {
+  private DirectoryLock(Path dir, String what, int generation, Duration heartbeat) {
     this.dir = dir;
+    this.what = what;
     this.generation = generation;
     beat();
     heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "retrain-lock-heartbeat");
+      Thread t = new Thread(r, "lock-heartbeat " + dir.getName());
       t.setDaemon(true);
       return t;
     });
@@ -67,21 +70,28 @@ public final class RetrainLock implements AutoCloseable {
   /**
    * Takes the lock in {@code dirUri}, or throws {@link HeldException} naming the live holder.
    *
-   * @param purpose what the holder does (shown to whoever finds the lock held)
+   * @param what what holders do, for messages ("retrain", "run")
+   * @param purpose what this holder does (shown to whoever finds the lock held)
+   * @param staleAfterKey the setting that decides {@code staleAfter}, named in the refusal (or a sentence)
    */
-  public static RetrainLock acquire(String dirUri, String purpose, Duration heartbeat, Duration staleAfter) {
+  public static DirectoryLock acquire(String dirUri, String what, String purpose, Duration heartbeat,
+      Duration staleAfter, String staleAfterKey) {
     Path dir = HadoopFiles.path(dirUri);
     int newest = newestGeneration(dir);
     if (newest > 0 && !HadoopFiles.exists(file(dir, newest, "released"))) {
       Map<String, Object> holder = readHolder(dir, newest);
       long age = System.currentTimeMillis() - lastBeat(dir, newest, holder);
-      if (age < staleAfter.toMillis()) {
-        throw new HeldException("Another retrain holds the lock " + file(dir, newest, "json") + ": " + describe(holder)
-            + ", last heartbeat " + age / 1000 + " s ago. Nothing was done; it is taken over only when its heartbeat "
-            + "is older than retrain.lock.stale-after (" + staleAfter.toSeconds() + " s).");
+      if (holderGone(holder)) {
+        log.warn("Taking over the {} lock {}: {}, which no longer runs on this host.", what,
+            file(dir, newest, "json"), describe(holder));
+      } else if (age < staleAfter.toMillis()) {
+        throw new HeldException("Another " + what + " holds the lock " + file(dir, newest, "json") + ": "
+            + describe(holder) + ", last heartbeat " + age / 1000 + " s ago. Nothing was done; it is taken over only "
+            + "when its heartbeat is older than " + staleAfterKey + " (" + staleAfter.toSeconds() + " s).");
+      } else {
+        log.warn("Taking over the stale {} lock {} ({}; last heartbeat {} s ago, stale after {} s).", what,
+            file(dir, newest, "json"), describe(holder), age / 1000, staleAfter.toSeconds());
       }
-      log.warn("Taking over the stale retrain lock {} ({}; last heartbeat {} s ago, stale after {} s).",
-          file(dir, newest, "json"), describe(holder), age / 1000, staleAfter.toSeconds());
     }
     int mine = newest + 1;
     Map<String, Object> me = new LinkedHashMap<>();
@@ -94,18 +104,28 @@ public final class RetrainLock implements AutoCloseable {
     try {
       HadoopFiles.createNew(claim, Json.write(me));
     } catch (FileAlreadyExistsException e) {
-      throw new HeldException("Another retrain took the lock " + claim + " at the same moment; nothing was done.");
+      throw new HeldException("Another " + what + " took the lock " + claim + " at the same moment; nothing was done.");
     }
-    log.info("Retrain lock {} taken ({}).", claim, describe(me));
-    return new RetrainLock(dir, mine, heartbeat);
+    log.info("{} lock {} taken ({}).", capitalised(what), claim, describe(me));
+    return new DirectoryLock(dir, what, mine, heartbeat);
+  }
+
+  /** Whether the holder was a process of this host that has ended (a killed run): no need to wait for staleness. */
+  private static boolean holderGone(Map<String, Object> holder) {
+    return host().equals(holder.get("host")) && holder.get("pid") instanceof Number pid
+        && pid.longValue() != ProcessHandle.current().pid() && ProcessHandle.of(pid.longValue()).isEmpty();
+  }
+
+  private static String capitalised(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   /** Whether this process still holds the lock (no newer generation exists). */
   public boolean held() {
     if (!lost && newestGeneration(dir) > generation) {
       lost = true;
-      log.error("The retrain lock {} was taken over by generation {}: this retrain paused longer than the lock's "
-          + "stale-after and must not change shared state.", file(dir, generation, "json"), newestGeneration(dir));
+      log.error("The {} lock {} was taken over by generation {}: this {} paused longer than the lock's stale-after "
+          + "and must not change shared state.", what, file(dir, generation, "json"), newestGeneration(dir), what);
     }
     return !lost;
   }
@@ -116,7 +136,7 @@ public final class RetrainLock implements AutoCloseable {
     heartbeats.shutdownNow();
     if (held()) {
       HadoopFiles.writeString(file(dir, generation, "released"), Instant.now().toString());
-      log.info("Retrain lock {} released.", file(dir, generation, "json"));
+      log.info("{} lock {} released.", capitalised(what), file(dir, generation, "json"));
     }
   }
 
@@ -126,7 +146,7 @@ public final class RetrainLock implements AutoCloseable {
         beat();
       }
     } catch (RuntimeException e) {
-      log.warn("Could not write the retrain lock's heartbeat (will try again): {}", e.getMessage());
+      log.warn("Could not write the {} lock's heartbeat (will try again): {}", what, e.getMessage());
     }
   }
 
@@ -147,7 +167,7 @@ public final class RetrainLock implements AutoCloseable {
 
   private static Map<String, Object> readHolder(Path dir, int generation) {
     try {
-      return Json.readMap(HadoopFiles.readString(file(dir, generation, "json"), "retrain lock"));
+      return Json.readMap(HadoopFiles.readString(file(dir, generation, "json"), "lock"));
     } catch (RuntimeException e) {
       return Map.of(); // half-written by a holder that died while creating it: judged by its age alone
     }
@@ -159,7 +179,7 @@ public final class RetrainLock implements AutoCloseable {
     Path evidence = HadoopFiles.exists(beat) ? beat : file(dir, generation, "json");
     try {
       if (evidence == beat) {
-        return Long.parseLong(HadoopFiles.readString(beat, "retrain lock heartbeat").trim());
+        return Long.parseLong(HadoopFiles.readString(beat, "lock heartbeat").trim());
       }
       if (holder.get("since") instanceof String since) {
         return Instant.parse(since).toEpochMilli();
