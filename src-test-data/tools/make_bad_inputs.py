@@ -105,6 +105,12 @@ def main():
     write("models/not-a-model.zip", buf.getvalue(), "wb")
     write("models/garbage.h5", b"\x89HDF\r\n\x1a\n" + bytes(500), "wb")
     write("models/not-json.json", "{ this is not a network configuration")
+    write("models/not-a-network.json", '{"name": "a JSON file, but not a network", "layers": 3}\n')
+    weights = open(os.path.join(ROOT, "models", "keras-mnist-mlp", "mnist_mlp_tf_keras_2_weights.h5"), "rb").read()
+    write("models/truncated-weights.h5", weights[:4096], "wb")
+
+    # configuration that HOCON would accept silently
+    write("config/missing-include.conf", 'include "no-such-settings.conf"\nsparktune.training.epochs = 1\n')
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ public final class ConfigLoader {
       if (!file.isFile()) {
         throw new BadInputException("The config file '" + file + "' does not exist.");
       }
+      requireIncludedFiles(file, new java.util.HashSet<>());
       try {
         user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
       } catch (ConfigException e) {
@@ -55,6 +56,56 @@ public final class ConfigLoader {
       throw new BadInputException("The configuration cannot be resolved: " + e.getMessage(), e);
     }
     return resolved;
+  }
+
+  private static final java.util.regex.Pattern INCLUDE = java.util.regex.Pattern.compile(
+      "^\\s*include\\s+(?:file\\(\\s*)?\"([^\"]+)\"");
+
+  /**
+   * HOCON ignores an include whose file is missing (unless written {@code include required(...)}), so a typo
+   * in an include silently drops the settings it held. sparktune refuses it, naming the file and line; a name
+   * that is a class-path resource (HOCON's heuristic include looks there too) is left alone.
+   */
+  private static void requireIncludedFiles(File file, java.util.Set<File> seen) {
+    if (!seen.add(file.getAbsoluteFile())) {
+      return;
+    }
+    List<String> lines;
+    try {
+      lines = java.nio.file.Files.readAllLines(file.toPath());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return; // parsing reports an unreadable file
+    }
+    File dir = file.getAbsoluteFile().getParentFile();
+    for (int i = 0; i < lines.size(); i++) {
+      java.util.regex.Matcher m = INCLUDE.matcher(lines.get(i));
+      if (!m.find()) {
+        continue;
+      }
+      String name = m.group(1);
+      File found = null;
+      for (String candidate : name.matches(".*\\.(conf|json|properties)$") ? List.of(name)
+          : List.of(name, name + ".conf", name + ".json", name + ".properties")) {
+        File f = new File(candidate);
+        File relative = f.isAbsolute() ? f : new File(dir, candidate);
+        if (relative.isFile()) {
+          found = relative;
+        } else if (!f.isAbsolute() && f.isFile()) {
+          found = f;
+        }
+        if (found != null) {
+          break;
+        }
+      }
+      if (found == null) {
+        if (ConfigLoader.class.getClassLoader().getResource(name) != null) {
+          continue;
+        }
+        throw new BadInputException("The config file '" + file + "' includes '" + name + "' (line " + (i + 1)
+            + "), which does not exist; HOCON would silently skip it. Fix the path or remove the include.");
+      }
+      requireIncludedFiles(found, seen);
+    }
   }
 
   /**

@@ -59,8 +59,7 @@ public final class CsvSource implements DataSource {
   Layout layout(String uri) {
     Path first = firstFile(uri);
     String line;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        HadoopFiles.open(first, "CSV file (data)"), StandardCharsets.UTF_8))) {
+    try (BufferedReader r = TextLines.reader(first.toString(), HadoopFiles.open(first, "CSV file (data)"))) {
       line = r.readLine();
     } catch (java.io.IOException e) {
       throw new BadInputException("Cannot read CSV file '" + first + "': " + e.getMessage(), e);
@@ -172,8 +171,8 @@ public final class CsvSource implements DataSource {
     Layout layout = layout(uri);
     String[] header = null;
     if (this.header) {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(
-          HadoopFiles.open(firstFile(uri), "CSV file (data)"), StandardCharsets.UTF_8))) {
+      Path first = firstFile(uri);
+      try (BufferedReader r = TextLines.reader(first.toString(), HadoopFiles.open(first, "CSV file (data)"))) {
         header = new CsvRecordParser(delimiter, 0, 0, -1, List.of()).split(r.readLine());
       } catch (java.io.IOException e) {
         throw new BadInputException("Cannot read CSV file '" + uri + "': " + e.getMessage(), e);

@@ -2,10 +2,13 @@ package io.sparktune.data;
 
 import io.sparktune.BadInputException;
 import io.sparktune.io.HadoopFiles;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -30,6 +33,7 @@ public final class ImageFolderSource implements DataSource {
     List<String> classes = new ArrayList<>();
     for (FileStatus s : HadoopFiles.list(root)) {
       if (s.isDirectory() && !s.getPath().getName().startsWith(".")) {
+        requireSomeFile(s.getPath(), uri);
         classes.add(s.getPath().getName());
       }
     }
@@ -38,6 +42,26 @@ public final class ImageFolderSource implements DataSource {
     }
     classes.sort(null);
     return classes;
+  }
+
+  /**
+   * An empty class folder would silently add a class with no examples (support 0, ROC-AUC NaN, a head one
+   * output wider): refused, naming it.
+   */
+  private static void requireSomeFile(Path classDir, String uri) {
+    try {
+      RemoteIterator<LocatedFileStatus> files = HadoopFiles.fs(classDir).listFiles(classDir, true);
+      while (files.hasNext()) {
+        String name = files.next().getPath().getName();
+        if (!name.startsWith(".") && !name.startsWith("_")) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new BadInputException("Cannot list the class folder '" + classDir + "': " + e.getMessage(), e);
+    }
+    throw new BadInputException("The class folder '" + classDir.getName() + "' of the image folder '" + uri
+        + "' holds no images; add its examples or remove it (an empty folder would add a class with none).");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.sparktune.data;
 
 import io.sparktune.BadInputException;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
@@ -21,7 +23,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * The lines of text files, read on the executors one file at a time and streamed: a file is never held
  * whole in memory, so files of any size can be read by executors with little heap (Spark's wholeTextFiles
  * holds each file as one string). Files are decompressed by their extension (Hadoop's codecs: .gz, .bz2,
- * .deflate), decoded as UTF-8, and every line keeps its file and 1-based number for error messages.
+ * .deflate) or, whatever their name, when they start with gzip's magic bytes; decoded as UTF-8 without a
+ * leading byte-order mark; and every line keeps its file and 1-based number for error messages.
  */
 public final class TextLines {
   private TextLines() {}
@@ -52,17 +55,44 @@ public final class TextLines {
     return parse(sc, path, (file, lines) -> lines);
   }
 
-  /** The lines of one open file; closes the stream at its end, or when the task ends first. */
-  static Iterator<Line> open(String file, InputStream raw) {
-    BufferedReader reader;
+  /**
+   * A reader of one text file as every sparktune reader sees it: decompressed by extension or by gzip's magic
+   * bytes, UTF-8 without a byte-order mark. The one place where a text file's bytes become characters.
+   */
+  public static BufferedReader reader(String file, InputStream raw) {
     try {
       CompressionCodec codec = new CompressionCodecFactory(new Configuration()).getCodec(new Path(file));
-      InputStream in = codec == null ? raw : codec.createInputStream(raw);
-      reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+      InputStream in = new BufferedInputStream(codec == null ? raw : codec.createInputStream(raw), 1 << 16);
+      if (codec == null && startsWith(in, 0x1f, 0x8b)) {
+        in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+      }
+      if (startsWith(in, 0xef, 0xbb, 0xbf)) {
+        in.skipNBytes(3);
+      }
+      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     } catch (IOException e) {
       closeQuietly(raw);
       throw new BadInputException("Cannot read '" + file + "': " + e.getMessage(), e);
     }
+  }
+
+  private static boolean startsWith(InputStream in, int... bytes) throws IOException {
+    in.mark(bytes.length);
+    try {
+      for (int b : bytes) {
+        if (in.read() != b) {
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      in.reset();
+    }
+  }
+
+  /** The lines of one open file; closes the stream at its end, or when the task ends first. */
+  static Iterator<Line> open(String file, InputStream raw) {
+    BufferedReader reader = reader(file, raw);
     TaskContext task = TaskContext.get();
     if (task != null) {
       task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> closeQuietly(reader));

@@ -106,7 +106,11 @@ public final class DirectoryLock implements AutoCloseable {
     } catch (FileAlreadyExistsException e) {
       throw new HeldException("Another " + what + " took the lock " + claim + " at the same moment; nothing was done.");
     }
-    log.info("{} lock {} taken ({}).", capitalised(what), claim, describe(me));
+    if (what.equals("run")) {
+      log.debug("{} lock {} taken ({}).", capitalised(what), claim, describe(me));
+    } else {
+      log.info("{} lock {} taken ({}).", capitalised(what), claim, describe(me));
+    }
     return new DirectoryLock(dir, what, mine, heartbeat);
   }
 
@@ -136,7 +140,11 @@ public final class DirectoryLock implements AutoCloseable {
     heartbeats.shutdownNow();
     if (held()) {
       HadoopFiles.writeString(file(dir, generation, "released"), Instant.now().toString());
-      log.info("{} lock {} released.", capitalised(what), file(dir, generation, "json"));
+      if (what.equals("run")) {
+        log.debug("{} lock {} released.", capitalised(what), file(dir, generation, "json"));
+      } else {
+        log.info("{} lock {} released.", capitalised(what), file(dir, generation, "json"));
+      }
     }
   }
 
