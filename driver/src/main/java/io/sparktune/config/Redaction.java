@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * <p>A value is redacted when its key (the full HOCON path, e.g.
  * {@code sparktune.spark.conf."spark.hadoop.fs.s3a.secret.key"}) matches Spark's regex (the running Spark's
  * {@code spark.redaction.regex}, or the one in the configuration's {@code sparktune.spark.conf}, or Spark's
- * default) or {@link #OURS}; and the password of any {@code scheme://user:password@host} in any string value
- * is redacted wherever the key.
+ * default) or {@link #OURS} and its value is text (a number or a boolean is no secret: {@code
+ * model.adapt.domain-vocabulary.max-new-tokens} matches "token" and stays); and the password of any
+ * {@code scheme://user:password@host} in any string value is redacted wherever the key.
  */
 public final class Redaction {
   private Redaction() {}
@@ -61,7 +62,8 @@ public final class Redaction {
     for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
       String key = e.getKey();
       ConfigValue v = e.getValue();
-      if (sensitive(key) || (fromConfig != null && fromConfig.matcher(key).find())) {
+      boolean secretish = v.valueType() != ConfigValueType.NUMBER && v.valueType() != ConfigValueType.BOOLEAN;
+      if (secretish && (sensitive(key) || (fromConfig != null && fromConfig.matcher(key).find()))) {
         out = out.withValue(key, ConfigValueFactory.fromAnyRef(REDACTED, "redacted"));
       } else if (v.valueType() == ConfigValueType.STRING) {
         String s = (String) v.unwrapped();

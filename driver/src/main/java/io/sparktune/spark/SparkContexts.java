@@ -38,6 +38,7 @@ public final class SparkContexts {
           : plugins + "," + ExecutorSetupPlugin.class.getName());
     }
     s.conf().forEach(conf::set);
+    HadoopFiles.TIMEOUTS.forEach((k, v) -> conf.setIfMissing("spark.hadoop." + k, v));
     JavaSparkContext sc = new JavaSparkContext(conf);
     Redaction.useSparkRegex(sc.getConf().get("spark.redaction.regex", null));
     HadoopFiles.useConfiguration(sc.hadoopConfiguration());

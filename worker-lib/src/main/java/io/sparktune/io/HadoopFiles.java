@@ -9,7 +9,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,13 +25,37 @@ import org.apache.hadoop.fs.Path;
  * need atomicity (checkpoints, finished runs) write a small marker file last.
  */
 public final class HadoopFiles {
-  private static volatile Configuration defaultConf = new Configuration();
+  /**
+   * Hadoop client settings whose defaults let a call wait forever or for a quarter of an hour: an RPC with no
+   * answer (a NameNode address that accepts connections but never replies) waits indefinitely
+   * ({@code ipc.client.rpc-timeout.ms = 0}), and a connect that times out is retried 45 times. sparktune sets
+   * these unless the user did (in {@code sparktune.spark.conf} as {@code spark.hadoop.*}, or in Hadoop's own
+   * files); {@code SparkContexts} passes them to the executors.
+   */
+  public static final Map<String, String> TIMEOUTS = Map.of(
+      "ipc.client.rpc-timeout.ms", "60000",
+      "ipc.client.connect.timeout", "20000",
+      "ipc.client.connect.max.retries.on.timeouts", "3",
+      "ipc.client.connect.max.retries", "3");
+
+  private static volatile Configuration defaultConf = withTimeouts(new Configuration());
 
   private HadoopFiles() {}
 
   /** Uses the given Hadoop configuration (e.g. the SparkContext's) for all later file access. */
   public static void useConfiguration(Configuration conf) {
-    defaultConf = conf;
+    defaultConf = withTimeouts(conf);
+  }
+
+  /** Sets each of {@link #TIMEOUTS} that only Hadoop's own defaults (core-default.xml) set so far. */
+  private static Configuration withTimeouts(Configuration conf) {
+    TIMEOUTS.forEach((key, value) -> {
+      String[] sources = conf.getPropertySources(key);
+      if (sources == null || Arrays.stream(sources).allMatch(s -> s.endsWith("-default.xml"))) {
+        conf.set(key, value, "sparktune (HadoopFiles.TIMEOUTS)");
+      }
+    });
+    return conf;
   }
 
   /** The Hadoop configuration file access uses now. */

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -42,18 +44,20 @@ public final class ModelLoader {
     }
     Path path = HadoopFiles.path(uri);
     HadoopFiles.requireReadable(path, "model file (model.uri)");
+    // Keras import reads local files: copies that live only as long as the import (not until the JVM exits)
+    List<File> copies = new ArrayList<>();
     try {
       return switch (resolved) {
         case DL4J_ZIP -> Network.restore(HadoopFiles.readBytes(path, "model file"), true);
         case KERAS_H5 -> {
-          File h5 = HadoopFiles.copyToLocalTemp(path, "model file");
+          File h5 = local(copies, path, "model file");
           requireHdf5(h5, uri, "model.uri");
           yield importKeras(h5, null);
         }
         case KERAS_JSON -> {
           Path w = HadoopFiles.path(weightsUri);
-          File json = HadoopFiles.copyToLocalTemp(path, "model file");
-          File weights = HadoopFiles.copyToLocalTemp(w, "Keras weights file (model.weights-uri)");
+          File json = local(copies, path, "model file");
+          File weights = local(copies, w, "Keras weights file (model.weights-uri)");
           requireHdf5(weights, weightsUri, "model.weights-uri");
           yield importKerasWithWeights(json, uri, weights, weightsUri);
         }
@@ -65,7 +69,15 @@ public final class ModelLoader {
     } catch (Exception e) {
       throw new BadInputException(
           "Model '" + uri + "' could not be loaded as " + resolved.configName() + ": " + rootMessage(e), e);
+    } finally {
+      copies.forEach(File::delete);
     }
+  }
+
+  private static File local(List<File> copies, Path p, String what) {
+    File f = HadoopFiles.copyToLocalTemp(p, what);
+    copies.add(f);
+    return f;
   }
 
   private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
