@@ -1,6 +1,7 @@
 package io.sparktune.cli;
 
 import io.sparktune.BadInputException;
+import io.sparktune.job.OutputLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -40,7 +41,31 @@ public final class SparktuneCli implements Runnable {
 
   public static void main(String[] args) {
     Thread.setDefaultUncaughtExceptionHandler(SparktuneCli::uncaught);
-    System.exit(execute(args));
+    Runtime.getRuntime().addShutdownHook(new Thread(SparktuneCli::signalled, "sparktune-signal"));
+    int code = execute(args);
+    finished = true;
+    System.exit(code);
+  }
+
+  private static volatile boolean finished;
+  /** Set when the JVM shuts down before the command finished (SIGTERM, SIGINT): what fails then is not news. */
+  private static volatile boolean stopping;
+
+  /**
+   * SIGTERM or SIGINT before the command finished: one line saying what is kept, and nothing else (Spark stops
+   * its context in its own hook, and the work that fails because of that is not reported as a failure). A
+   * fine-tune's complete checkpoints stay (only a checkpoint being written is incomplete, and never loads);
+   * temporary files go with the JVM; the output's lock is taken over by the next run at once (its holder's
+   * process is gone).
+   */
+  static void signalled() {
+    if (finished) {
+      return;
+    }
+    stopping = true;
+    String output = OutputLock.active();
+    System.err.println("sparktune: stopped by a signal before the command finished" + (output == null ? "."
+        : "; complete checkpoints in " + output + " are kept (finetune and sweep continue from them with --resume)."));
   }
 
   /**
@@ -51,7 +76,7 @@ public final class SparktuneCli implements Runnable {
    * and a halt follows if they take longer than a minute.
    */
   static void uncaught(Thread t, Throwable e) {
-    if (!(e instanceof Error)) {
+    if (stopping || !(e instanceof Error)) {
       log.warn("Thread {} ended with an uncaught exception.", t.getName(), e);
       return;
     }
@@ -93,6 +118,10 @@ public final class SparktuneCli implements Runnable {
   }
 
   static int handle(Throwable e) {
+    if (stopping) {
+      log.debug("after a signal", e);
+      return FAILURE;
+    }
     if (e instanceof io.sparktune.job.DirectoryLock.HeldException held) {
       System.err.println("error: " + held.getMessage());
       return BUSY;

@@ -30,10 +30,20 @@ public final class OutputLock implements AutoCloseable {
 
   private final DirectoryLock lock;
   private final Path dir;
+  private final String output;
+  /** The output this process holds now (the CLI names it when a signal stops the run). */
+  private static volatile String active;
 
-  private OutputLock(DirectoryLock lock, Path dir) {
+  private OutputLock(DirectoryLock lock, Path dir, String output) {
     this.lock = lock;
     this.dir = dir;
+    this.output = output;
+    active = output;
+  }
+
+  /** The output whose lock this process holds now, or null. */
+  public static String active() {
+    return active;
   }
 
   /**
@@ -61,7 +71,7 @@ public final class OutputLock implements AutoCloseable {
     Path lockDir = new Path(out.getParent() == null ? out : out.getParent(), "." + out.getName() + ".sparktune-lock");
     DirectoryLock lock = DirectoryLock.acquire(lockDir.toString(), "run", command + " writing " + output, HEARTBEAT,
         STALE_AFTER, "the lock's " + STALE_AFTER.toSeconds() + " s without a heartbeat");
-    return new OutputLock(lock, lockDir);
+    return new OutputLock(lock, lockDir, output);
   }
 
   /**
@@ -115,6 +125,9 @@ public final class OutputLock implements AutoCloseable {
   /** Lets the lock go and removes it. */
   @Override
   public void close() {
+    if (output.equals(active)) {
+      active = null;
+    }
     if (lock.held()) {
       lock.close();
       try {
