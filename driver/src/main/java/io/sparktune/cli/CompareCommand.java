@@ -1,9 +1,9 @@
 package io.sparktune.cli;
 
 import io.sparktune.config.FineTuneSettings;
-import io.sparktune.job.OutputLock;
-
 import io.sparktune.job.CompareJob;
+import io.sparktune.job.OutputLock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +33,7 @@ final class CompareCommand implements Callable<Integer> {
     // model.uri is required by the settings but unused here: A and B name the models
     options.set("model.uri", a);
     FineTuneSettings s = options.settings();
-    try (OutputLock lock = OutputLock.take(s, "compare", java.util.Map.of("--a", a, "--b", b))) {
+    try (OutputLock lock = OutputLock.take(s, "compare", Map.of("--a", a, "--b", b))) {
       new CompareJob(s, a, b, options.overwrite).run();
     }
     return SparktuneCli.OK;

@@ -1,9 +1,8 @@
 package io.sparktune.cli;
 
 import io.sparktune.config.FineTuneSettings;
-import io.sparktune.job.OutputLock;
-
 import io.sparktune.job.DriftJob;
+import io.sparktune.job.OutputLock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,10 +1,9 @@
 package io.sparktune.cli;
 
 import io.sparktune.config.FineTuneSettings;
-import io.sparktune.job.OutputLock;
-
 import io.sparktune.config.InspectSettings;
 import io.sparktune.job.InspectJob;
+import io.sparktune.job.OutputLock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -6,6 +6,7 @@ import io.sparktune.job.OutputLock;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options shared by every job command. */
@@ -41,7 +42,7 @@ public final class JobOptions {
 
   /** Refuses an output that overlaps an input and takes the output's lock ({@link OutputLock}). */
   OutputLock lockOutput(FineTuneSettings s, String command) {
-    return OutputLock.take(s, command, java.util.Map.of());
+    return OutputLock.take(s, command, Map.of());
   }
 
   FineTuneSettings settings() {

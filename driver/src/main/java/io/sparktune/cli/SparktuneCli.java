@@ -2,6 +2,7 @@ package io.sparktune.cli;
 
 import io.sparktune.BadInputException;
 import io.sparktune.job.OutputLock;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -99,9 +100,9 @@ public final class SparktuneCli implements Runnable {
 
   /** Runs the CLI and returns the exit code (tests call this instead of main). */
   public static int execute(String... args) {
-    if (java.util.Arrays.asList(args).contains("--debug")) {
+    if (Arrays.asList(args).contains("--debug")) {
       Logs.debug();
-      args = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+      args = Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
     }
     CommandLine cli = new CommandLine(new SparktuneCli());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e));

@@ -2,7 +2,6 @@ package io.sparktune.cli;
 
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.job.OutputLock;
-
 import io.sparktune.sweep.SweepJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

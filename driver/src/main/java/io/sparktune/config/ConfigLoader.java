@@ -8,10 +8,16 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import io.sparktune.BadInputException;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds the effective configuration: reference.conf, then the user's file, then {@code --set key=value}
@@ -37,7 +43,7 @@ public final class ConfigLoader {
       if (!file.isFile()) {
         throw new BadInputException("The config file '" + file + "' does not exist.");
       }
-      requireIncludedFiles(file, new java.util.HashSet<>());
+      requireIncludedFiles(file, new HashSet<>());
       try {
         user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
       } catch (ConfigException e) {
@@ -58,7 +64,7 @@ public final class ConfigLoader {
     return resolved;
   }
 
-  private static final java.util.regex.Pattern INCLUDE = java.util.regex.Pattern.compile(
+  private static final Pattern INCLUDE = Pattern.compile(
       "^\\s*include\\s+(?:file\\(\\s*)?\"([^\"]+)\"");
 
   /**
@@ -66,19 +72,19 @@ public final class ConfigLoader {
    * in an include silently drops the settings it held. sparktune refuses it, naming the file and line; a name
    * that is a class-path resource (HOCON's heuristic include looks there too) is left alone.
    */
-  private static void requireIncludedFiles(File file, java.util.Set<File> seen) {
+  private static void requireIncludedFiles(File file, Set<File> seen) {
     if (!seen.add(file.getAbsoluteFile())) {
       return;
     }
     List<String> lines;
     try {
-      lines = java.nio.file.Files.readAllLines(file.toPath());
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      lines = Files.readAllLines(file.toPath());
+    } catch (IOException | UncheckedIOException e) {
       return; // parsing reports an unreadable file
     }
     File dir = file.getAbsoluteFile().getParentFile();
     for (int i = 0; i < lines.size(); i++) {
-      java.util.regex.Matcher m = INCLUDE.matcher(lines.get(i));
+      Matcher m = INCLUDE.matcher(lines.get(i));
       if (!m.find()) {
         continue;
       }

@@ -6,14 +6,17 @@ import io.sparktune.io.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -113,7 +116,7 @@ public final class Dashboard implements AutoCloseable {
     if (header == null) {
       return "";
     }
-    String h = header.trim().toLowerCase(java.util.Locale.ROOT);
+    String h = header.trim().toLowerCase(Locale.ROOT);
     if (h.startsWith("[")) {
       int end = h.indexOf(']');
       return end > 0 ? h.substring(0, end + 1) : h;
@@ -124,16 +127,16 @@ public final class Dashboard implements AutoCloseable {
 
   /** The names this machine answers to: the bound address, loopback names, its host names and addresses. */
   static Set<String> localNames(String bound) {
-    Set<String> names = new HashSet<>(List.of(bound.toLowerCase(java.util.Locale.ROOT), "localhost", "127.0.0.1",
+    Set<String> names = new HashSet<>(List.of(bound.toLowerCase(Locale.ROOT), "localhost", "127.0.0.1",
         "[::1]"));
     try {
       InetAddress me = InetAddress.getLocalHost();
-      names.add(me.getHostName().toLowerCase(java.util.Locale.ROOT));
-      names.add(me.getCanonicalHostName().toLowerCase(java.util.Locale.ROOT));
-      for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+      names.add(me.getHostName().toLowerCase(Locale.ROOT));
+      names.add(me.getCanonicalHostName().toLowerCase(Locale.ROOT));
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
           String literal = a.getHostAddress().replaceFirst("%.*$", "");
-          names.add(a instanceof java.net.Inet6Address ? "[" + literal + "]" : literal);
+          names.add(a instanceof Inet6Address ? "[" + literal + "]" : literal);
         }
       }
     } catch (IOException e) {

@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
  * Small helpers over Hadoop's FileSystem so every path in sparktune may be file://, hdfs://, s3a:// or a
@@ -204,7 +205,7 @@ public final class HadoopFiles {
    */
   public static void writePrivateString(Path p, String content) {
     FileSystem fs = fs(p);
-    try (OutputStream out = fs.create(p, new org.apache.hadoop.fs.permission.FsPermission((short) 0600), true,
+    try (OutputStream out = fs.create(p, new FsPermission((short) 0600), true,
         fs.getConf().getInt("io.file.buffer.size", 4096), fs.getDefaultReplication(p), fs.getDefaultBlockSize(p),
         null)) {
       out.write(content.getBytes(StandardCharsets.UTF_8));
