@@ -60,6 +60,9 @@ public final class DataPipeline {
           + classes + "; classification needs at least 2" + (classes.isEmpty() ? " (it holds no labelled examples)."
           : "."));
     }
+    if (d.format().equals("csv") || d.format().equals("text")) {
+      DuplicateFiles.warnIfAny(d.trainUris()); // image folders: inspect finds duplicate examples
+    }
     JavaRDD<Record> all = readTraining(source, sc, d, classes);
     if (d.maxTrainExamples() > 0) {
       long max = d.maxTrainExamples();

@@ -84,7 +84,12 @@ public final class OutputLock implements AutoCloseable {
       if (e.getValue() == null || e.getValue().isBlank()) {
         continue;
       }
-      String in = withSlash(qualified(beforeGlob(e.getValue())));
+      String in;
+      try {
+        in = withSlash(qualified(beforeGlob(e.getValue())));
+      } catch (RuntimeException notAPath) {
+        continue; // not a file system path (the job that reads it says what is wrong with it)
+      }
       if (out.startsWith(in) || in.startsWith(out)) {
         throw new BadInputException("The output '" + output + "' overlaps the input '" + e.getValue() + "' ("
             + e.getKey() + "): " + (out.equals(in) ? "they are the same place" : out.startsWith(in)

@@ -59,6 +59,19 @@ class DataEncodingsIT {
   }
 
   @Test
+  void identicalDataFilesAreWarnedAbout() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("exports"));
+    Files.copy(IRIS, data.resolve("iris.csv"));
+    Files.copy(IRIS, data.resolve("iris-copy.csv"));
+    CliRun r = finetune(data, "copies");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("The training data holds 2 identical files") && r.err().contains("iris-copy.csv"),
+        r.err());
+    CliRun single = finetune(IRIS.toAbsolutePath(), "single");
+    assertFalse(single.err().contains("identical files"), "one file: no warning");
+  }
+
+  @Test
   void anEmptyClassFolderIsRefusedNamingIt() throws Exception {
     Path images = dir.resolve("images");
     for (String c : new String[] {"0-t-shirt", "1-trouser"}) {
