@@ -325,12 +325,14 @@ final class AveragingHub implements AutoCloseable {
 
   private void refuse(Pending p, Refusal why) {
     pending.remove(p.channel);
+    // counted before the close, so whoever sees the connection end also sees it counted
+    long before = refused.getAndIncrement(why.ordinal());
     try {
       p.channel.close();
     } catch (IOException ignored) {
       // refused anyway
     }
-    if (refused.getAndIncrement(why.ordinal()) == 0) {
+    if (before == 0) {
       log.warn("Parameter-averaging hub: a connection from {} {}; refused (further ones are counted, and reported "
           + "with the epoch).", p.remote, why.why);
     } else {
