@@ -104,6 +104,11 @@ public final class HubStrategy implements TrainingStrategy {
     return hub.port();
   }
 
+  /** Connections the hub refused so far (tests). */
+  long hubRefusals() {
+    return hub.refusals().total();
+  }
+
   @Override
   public String name() {
     return exchange == Exchange.GRADIENTS ? "gradient-sharing" : "parameter-averaging";
