@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparktune.bench.SingleProcessBaseline;
 import io.sparktune.config.ConfigLoader;
 import io.sparktune.config.FineTuneSettings;
 import io.sparktune.config.TrainingSettings;
-import io.sparktune.data.BatchAssembler;
-import io.sparktune.data.FeatureLayout;
-import io.sparktune.data.Record;
 import io.sparktune.model.Network;
 import java.io.DataOutputStream;
 import java.io.File;
@@ -36,7 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -55,11 +50,7 @@ class HubSecurityIT {
   static void start() throws Exception {
     sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("HubSecurityIT")
         .set("spark.driver.host", "localhost").set("spark.ui.enabled", "false").set("spark.authenticate", "true"));
-    List<Record> records = SingleProcessBaseline.read("src-test-data/fashion-mnist/train-images-idx3-ubyte.gz",
-        "src-test-data/fashion-mnist/train-labels-idx1-ubyte.gz", 10).subList(0, 16 * 16);
-    BatchAssembler assembler = new BatchAssembler(16, 10, FeatureLayout.flat(784), new ImagePreProcessingScaler(0, 1));
-    batches = new ArrayList<>();
-    assembler.batches(records.iterator()).forEachRemaining(batches::add);
+    batches = ParameterAveragingIT.fashionBatches(16);
   }
 
   @AfterAll

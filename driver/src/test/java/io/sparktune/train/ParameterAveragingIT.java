@@ -50,12 +50,18 @@ class ParameterAveragingIT {
   static void start() throws Exception {
     sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("ParameterAveragingIT")
         .set("spark.driver.host", "localhost").set("spark.ui.enabled", "false"));
+    batches = fashionBatches(12);
+  }
+
+  /** The first {@code count} minibatches of 16 real Fashion-MNIST training images, scaled to [0, 1]. */
+  static List<DataSet> fashionBatches(int count) throws Exception {
     List<Record> records = SingleProcessBaseline.read("src-test-data/fashion-mnist/train-images-idx3-ubyte.gz",
-        "src-test-data/fashion-mnist/train-labels-idx1-ubyte.gz", 10).subList(0, 16 * 12);
+        "src-test-data/fashion-mnist/train-labels-idx1-ubyte.gz", 10).subList(0, 16 * count);
     BatchAssembler assembler = new BatchAssembler(16, 10, FeatureLayout.flat(784),
         new org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler(0, 1));
-    batches = new ArrayList<>();
-    assembler.batches(records.iterator()).forEachRemaining(batches::add);
+    List<DataSet> out = new ArrayList<>();
+    assembler.batches(records.iterator()).forEachRemaining(out::add);
+    return out;
   }
 
   @AfterAll
