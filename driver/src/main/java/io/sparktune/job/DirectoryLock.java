@@ -106,11 +106,7 @@ public final class DirectoryLock implements AutoCloseable {
     } catch (FileAlreadyExistsException e) {
       throw new HeldException("Another " + what + " took the lock " + claim + " at the same moment; nothing was done.");
     }
-    if (what.equals("run")) {
-      log.debug("{} lock {} taken ({}).", capitalised(what), claim, describe(me));
-    } else {
-      log.info("{} lock {} taken ({}).", capitalised(what), claim, describe(me));
-    }
+    lifecycle(what, "{} lock {} taken ({}).", capitalised(what), claim, describe(me));
     return new DirectoryLock(dir, what, mine, heartbeat);
   }
 
@@ -118,6 +114,15 @@ public final class DirectoryLock implements AutoCloseable {
   private static boolean holderGone(Map<String, Object> holder) {
     return host().equals(holder.get("host")) && holder.get("pid") instanceof Number pid
         && pid.longValue() != ProcessHandle.current().pid() && ProcessHandle.of(pid.longValue()).isEmpty();
+  }
+
+  /** Taken and released: news for a retrain (INFO), routine for every run's output lock (DEBUG). */
+  private static void lifecycle(String what, String format, Object... args) {
+    if (what.equals("run")) {
+      log.debug(format, args);
+    } else {
+      log.info(format, args);
+    }
   }
 
   private static String capitalised(String s) {
@@ -140,11 +145,7 @@ public final class DirectoryLock implements AutoCloseable {
     heartbeats.shutdownNow();
     if (held()) {
       HadoopFiles.writeString(file(dir, generation, "released"), Instant.now().toString());
-      if (what.equals("run")) {
-        log.debug("{} lock {} released.", capitalised(what), file(dir, generation, "json"));
-      } else {
-        log.info("{} lock {} released.", capitalised(what), file(dir, generation, "json"));
-      }
+      lifecycle(what, "{} lock {} released.", capitalised(what), file(dir, generation, "json"));
     }
   }
 
